@@ -1,0 +1,106 @@
+//! Every way a list role's text can be read as its members, "A", "A and B", "A, B, and C", in
+//! preference order: the long form first (the leftmost `last` joiner, most members first), then
+//! the pair form (leftmost `pair` joiner), then the whole text as one member.
+
+use super::split::{MAX_SPLITS, occurrences};
+use crate::template::spec::ListStyle;
+
+/// Beyond this many separators in one list, only the reading that cuts at all of them is tried.
+const MAX_CUT_CHOICES: usize = 10;
+
+/// Every reading of `text` as list members, most preferred first; never empty.
+pub fn list_splits<'t>(style: &ListStyle, text: &'t str) -> Vec<Vec<&'t str>> {
+    let mut splits = Vec::new();
+    for at in occurrences(text, 0, &style.last) {
+        let (head, tail) = (&text[..at], &text[at + style.last.len()..]);
+        if tail.is_empty() {
+            continue;
+        }
+        for mut members in head_splits(head, &style.separator) {
+            members.push(tail);
+            splits.push(members);
+        }
+    }
+    for at in occurrences(text, 0, &style.pair) {
+        let (first, second) = (&text[..at], &text[at + style.pair.len()..]);
+        if !first.is_empty() && !second.is_empty() {
+            splits.push(vec![first, second]);
+        }
+    }
+    splits.truncate(MAX_SPLITS - 1);
+    splits.push(vec![text]);
+    splits
+}
+
+/// Readings of the members before the `last` joiner: at least two non-empty members joined by
+/// `separator`, cutting at every separator first.
+fn head_splits<'t>(head: &'t str, separator: &str) -> Vec<Vec<&'t str>> {
+    let cuts = occurrences(head, 0, separator);
+    if cuts.len() > MAX_CUT_CHOICES {
+        // Too many to choose among: only the reading that cuts at every separator.
+        return members_at(head, separator, &cuts).into_iter().collect();
+    }
+    let mut found = Vec::new();
+    let mut chosen = Vec::new();
+    choose_cuts(head, separator, &cuts, &mut chosen, &mut found);
+    found
+}
+
+fn choose_cuts<'t>(
+    head: &'t str,
+    separator: &str,
+    cuts: &[usize],
+    chosen: &mut Vec<usize>,
+    found: &mut Vec<Vec<&'t str>>,
+) {
+    if found.len() >= MAX_SPLITS {
+        return;
+    }
+    let Some((&cut, rest)) = cuts.split_first() else {
+        if let Some(members) = members_at(head, separator, chosen) {
+            found.push(members);
+        }
+        return;
+    };
+    chosen.push(cut);
+    choose_cuts(head, separator, rest, chosen, found);
+    chosen.pop();
+    choose_cuts(head, separator, rest, chosen, found);
+}
+
+/// The members of `head` cut at `cuts`, when there are at least two and none is empty.
+fn members_at<'t>(head: &'t str, separator: &str, cuts: &[usize]) -> Option<Vec<&'t str>> {
+    let mut members = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for &cut in cuts {
+        members.push(head.get(start..cut).filter(|m| !m.is_empty())?);
+        start = cut + separator.len();
+    }
+    members.push(head.get(start..).filter(|m| !m.is_empty())?);
+    (members.len() >= 2).then_some(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefers_the_canonical_reading() {
+        let style = ListStyle::default();
+        assert_eq!(list_splits(&style, "A")[0], vec!["A"]);
+        assert_eq!(list_splits(&style, "A and B")[0], vec!["A", "B"]);
+        assert_eq!(list_splits(&style, "A, B, and C")[0], vec!["A", "B", "C"]);
+        assert_eq!(list_splits(&style, "A, B, C, and D")[0], vec!["A", "B", "C", "D"]);
+    }
+
+    #[test]
+    fn offers_every_alternative() {
+        let style = ListStyle::default();
+        let splits = list_splits(&style, "A, B, C, and D");
+        assert!(splits.contains(&vec!["A, B", "C", "D"]));
+        assert!(splits.contains(&vec!["A", "B, C", "D"]));
+        assert!(splits.contains(&vec!["A, B, C, and D"]));
+        let pairs = list_splits(&style, "X and Y and Z");
+        assert_eq!(pairs, vec![vec!["X", "Y and Z"], vec!["X and Y", "Z"], vec!["X and Y and Z"]]);
+    }
+}

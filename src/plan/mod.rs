@@ -1,0 +1,224 @@
+//! Planning: expands every experiment of a checked [`Study`] into fully resolved runs, each
+//! with a content-derived id. A plan is printed, saved as versioned JSON, and diffed.
+
+mod build;
+mod hash;
+mod render;
+
+pub use build::{PlanOptions, build};
+pub use hash::InputHasher;
+pub use render::{render_table, summary};
+
+use crate::check::study::{Family, Generation, Shots, TrainingParams};
+use crate::corpus::DatasetSpec;
+use crate::template::spec::TemplateSpec;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The version of the plan JSON format; bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Every run of a study, in plan order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The study's name.
+    pub study: String,
+    /// The `.exp` file the plan was made from.
+    pub source: PathBuf,
+    /// Where results are written.
+    pub results: PathBuf,
+    /// The runs.
+    pub runs: Vec<Run>,
+}
+
+/// One run: grid coordinates, resolved specification and identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// blake3 (hex) of the canonical JSON of [`Run::key`].
+    pub id: String,
+    /// The experiment that declared the run.
+    pub experiment: String,
+    /// Grid coordinates: model name.
+    pub model: String,
+    /// Grid coordinates: task name.
+    pub task: String,
+    /// Grid coordinates: shots.
+    pub shots: Shots,
+    /// Grid coordinates: seed.
+    pub seed: u64,
+    /// Why the run cannot start yet (missing checkpoint or corpus); empty when ready.
+    pub blocked: Vec<String>,
+    /// The fully resolved run.
+    pub spec: RunSpec,
+}
+
+/// Everything a run reads and does, after defaults and overrides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// The model to finetune.
+    pub model: ModelSpec,
+    /// The dataset's name and files.
+    pub dataset: NamedDataset,
+    /// The template's name.
+    pub template_name: String,
+    /// The template.
+    pub template: TemplateSpec,
+    /// Training hyper-parameters.
+    pub training: TrainingParams,
+    /// The few-shot sample (absent for full data).
+    pub sample: Option<Sample>,
+    /// Content hashes of every input file or folder, by role (`checkpoint`, `train`, …);
+    /// `missing` for inputs not present.
+    pub inputs: BTreeMap<String, String>,
+}
+
+/// A model as a run uses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    /// Architecture family.
+    pub family: Family,
+    /// Absolute checkpoint folder.
+    pub checkpoint: PathBuf,
+    /// Decoding settings.
+    pub generation: Generation,
+    /// Descriptive tags (not part of the run's identity).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A dataset with its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedDataset {
+    /// The dataset's name in the study.
+    pub name: String,
+    /// Format and paths.
+    #[serde(flatten)]
+    pub spec: DatasetSpec,
+}
+
+/// A seeded few-shot sample of the training split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Number of training documents.
+    pub count: u32,
+    /// blake3 (hex) of the sampled ids, one per line, in sample order; `None` when the
+    /// corpus could not be read at planning time.
+    pub ids_hash: Option<String>,
+}
+
+impl Run {
+    /// The identity of the run: what it computes, with inputs named by content rather than by
+    /// path, so that moving files or renaming declarations keeps finished runs.
+    pub fn key(&self) -> serde_json::Value {
+        let spec = &self.spec;
+        serde_json::json!({
+            "family": spec.model.family,
+            "generation": spec.model.generation,
+            "format": spec.dataset.spec.format,
+            "validation": validation_key(&spec.dataset.spec),
+            "template": spec.template,
+            "training": spec.training,
+            "shots": self.shots,
+            "seed": self.seed,
+            "sample": spec.sample,
+            "inputs": spec.inputs,
+        })
+    }
+
+    /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace).
+    pub fn key_text(&self) -> String {
+        self.key().to_string()
+    }
+
+    /// The id derived from [`Run::key_text`].
+    pub fn derive_id(&self) -> String {
+        blake3::hash(self.key_text().as_bytes()).to_hex().to_string()
+    }
+
+    /// The short id shown in tables.
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(12)]
+    }
+}
+
+fn validation_key(spec: &DatasetSpec) -> serde_json::Value {
+    match &spec.validation {
+        crate::corpus::ValidationSpec::Holdout { fraction, seed } => serde_json::json!({ "holdout": fraction, "seed": seed }),
+        // Files are identified by their content hashes in `inputs`.
+        crate::corpus::ValidationSpec::File(_) => serde_json::json!("file"),
+        crate::corpus::ValidationSpec::TrainIds(_) => serde_json::json!("ids"),
+    }
+}
+
+/// Errors reading a saved plan.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// Not JSON, or not a plan.
+    #[error("{path}: not a plan: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+    /// Written by an incompatible version.
+    #[error("{path}: plan format version {found} is not supported (this expc reads version {FORMAT_VERSION})")]
+    Version {
+        /// The file.
+        path: String,
+        /// The version found.
+        found: u64,
+    },
+    /// A run whose id does not match its content (edited by hand or corrupted).
+    #[error("{path}: run {model}/{task}/{shots}/{seed} has id {id}, but its content hashes to {expected}")]
+    Tampered {
+        /// The file.
+        path: String,
+        /// Coordinates.
+        model: String,
+        /// Coordinates.
+        task: String,
+        /// Coordinates.
+        shots: Shots,
+        /// Coordinates.
+        seed: u64,
+        /// The id written.
+        id: String,
+        /// The id its content gives.
+        expected: String,
+    },
+}
+
+impl Plan {
+    /// The plan as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a plan written by [`Plan::to_json`], checking its version and run ids.
+    pub fn from_json(text: &str, path: &str) -> Result<Plan, PlanError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|source| PlanError::Json { path: path.into(), source })?;
+        let found = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        if found != u64::from(FORMAT_VERSION) {
+            return Err(PlanError::Version { path: path.into(), found });
+        }
+        let plan: Plan = serde_json::from_value(value).map_err(|source| PlanError::Json { path: path.into(), source })?;
+        for run in &plan.runs {
+            let expected = run.derive_id();
+            if run.id != expected {
+                return Err(PlanError::Tampered {
+                    path: path.into(),
+                    model: run.model.clone(),
+                    task: run.task.clone(),
+                    shots: run.shots,
+                    seed: run.seed,
+                    id: run.id.clone(),
+                    expected,
+                });
+            }
+        }
+        Ok(plan)
+    }
+}

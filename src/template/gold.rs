@@ -1,0 +1,100 @@
+//! Gold relations as strings: what the target writes for each relation of a document, and which
+//! predicted strings count as naming each argument.
+
+use super::error::TemplateError;
+use super::spec::{MentionChoice, MentionMatch, TemplateSpec};
+use crate::corpus::document::{Document, Entity, Relation};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One gold relation as the target template writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoldRelation {
+    /// The label after `merge_labels`.
+    pub label: String,
+    /// One argument per role, in role order; for a set relation (a single list role) one per
+    /// member, in corpus order, members written alike kept once.
+    pub arguments: Vec<GoldArgument>,
+}
+
+/// One argument of a gold relation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GoldArgument {
+    /// The string the target writes (chosen mention, lower-cased when the template lower-cases).
+    pub rendered: String,
+    /// The predicted strings that name this argument: `rendered` alone, or every mention string
+    /// (lower-cased likewise) when matching is `AnyMention`.
+    pub accepted: BTreeSet<String>,
+}
+
+/// The gold relations of `doc` in corpus order, duplicates included.
+///
+/// A relation whose label is in neither `labels` nor `merge_labels`, whose argument count does not
+/// fit the roles, or that points at a missing or mention-less entity is an error naming the
+/// document: nothing is silently dropped.
+pub fn target_relations(spec: &TemplateSpec, doc: &Document) -> Result<Vec<GoldRelation>, TemplateError> {
+    doc.relations.iter().map(|relation| gold_relation(spec, doc, relation)).collect()
+}
+
+/// Every string the template may write for an entity of `doc`: all mention strings, lower-cased
+/// when the template lower-cases. The extractor prefers splits into these strings.
+pub fn known_strings(spec: &TemplateSpec, doc: &Document) -> BTreeSet<String> {
+    doc.entities
+        .iter()
+        .flat_map(|entity| &entity.mentions)
+        .map(|mention| cased(spec, &mention.text))
+        .collect()
+}
+
+fn gold_relation(
+    spec: &TemplateSpec,
+    doc: &Document,
+    relation: &Relation,
+) -> Result<GoldRelation, TemplateError> {
+    let label = spec.merged_label(&relation.label).ok_or_else(|| TemplateError::UnknownLabel {
+        document: doc.id.clone(),
+        label: relation.label.clone(),
+    })?;
+    let bad = |message: String| TemplateError::BadRelation { document: doc.id.clone(), message };
+    let is_list = spec.list_role().is_some();
+    if relation.arguments.is_empty() || (!is_list && relation.arguments.len() != spec.arguments.len()) {
+        return Err(bad(format!(
+            "a `{}` relation has {} arguments but the template has the roles {}",
+            relation.label,
+            relation.arguments.len(),
+            spec.arguments.join(", ")
+        )));
+    }
+    let mut arguments: Vec<GoldArgument> = Vec::with_capacity(relation.arguments.len());
+    for &index in &relation.arguments {
+        let entity = doc.entities.get(index).ok_or_else(|| {
+            bad(format!("a `{}` relation points at entity {index}, which does not exist", relation.label))
+        })?;
+        let argument = gold_argument(spec, entity)
+            .ok_or_else(|| bad(format!("entity `{}` has no mention", entity.id)))?;
+        match arguments.iter_mut().find(|known| is_list && known.rendered == argument.rendered) {
+            Some(known) => known.accepted.extend(argument.accepted),
+            None => arguments.push(argument),
+        }
+    }
+    Ok(GoldRelation { label: label.to_owned(), arguments })
+}
+
+fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
+    let texts = entity.mentions.iter().map(|mention| mention.text.as_str());
+    let chosen = match spec.mention {
+        MentionChoice::First => entity.mentions.first().map(|mention| mention.text.as_str()),
+        MentionChoice::Longest => texts.clone().rev().max_by_key(|text| text.chars().count()),
+        MentionChoice::Largest => texts.clone().max(),
+    }?;
+    let rendered = cased(spec, chosen);
+    let accepted = match spec.matching {
+        MentionMatch::Rendered => BTreeSet::from([rendered.clone()]),
+        MentionMatch::AnyMention => texts.map(|text| cased(spec, text)).collect(),
+    };
+    Some(GoldArgument { rendered, accepted })
+}
+
+fn cased(spec: &TemplateSpec, text: &str) -> String {
+    if spec.lowercase { text.to_lowercase() } else { text.to_owned() }
+}

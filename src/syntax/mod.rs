@@ -1,7 +1,10 @@
-//! Syntax: the pest grammar, the span-carrying AST, and parse errors. Knows nothing of meaning.
+//! Syntax: the pest grammar, the span-carrying AST, parse errors, and the canonical formatter.
+//! Knows nothing of meaning.
 
 pub mod ast;
 mod expected;
+mod format;
 mod parser;
 
+pub use format::format;
 pub use parser::parse;

@@ -1,0 +1,81 @@
+//! Fixture-driven tests: every `tests/fixtures/*.exp` yields an AST snapshot (its canonical
+//! text) and a plan snapshot; every `tests/fixtures/err_*.exp` yields its rendered diagnostics.
+
+use expc::check::{CheckOptions, check};
+use expc::diagnostic::{RenderOptions, render_all};
+use expc::plan::{self, Plan, PlanOptions};
+use expc::source::FileId;
+use expc::syntax;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Fixtures read models and data from folders committed next to them.
+fn options() -> CheckOptions {
+    CheckOptions { model_root: Some(root().join("tests/fixtures/models")), data_root: Some(root().join("tests/data")) }
+}
+
+fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(&regex_escape(&root().display().to_string()), "[ROOT]");
+    settings
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars().map(|c| if c.is_alphanumeric() || c == '/' || c == '_' || c == '-' { c.to_string() } else { format!("\\{c}") }).collect()
+}
+
+fn is_error_fixture(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("err_"))
+}
+
+/// Runs from the package root so that diagnostics show paths relative to it.
+fn in_root<T>(f: impl FnOnce() -> T) -> T {
+    std::env::set_current_dir(root()).expect("package root exists");
+    f()
+}
+
+#[test]
+fn valid_fixtures() {
+    settings().bind(|| {
+        insta::glob!("fixtures/*.exp", |path| {
+            if is_error_fixture(path) {
+                return;
+            }
+            in_root(|| {
+                let text = std::fs::read_to_string(path).expect("fixture is readable");
+                let ast = syntax::parse(FileId(0), &text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+                let formatted = syntax::format(&ast);
+                let reparsed = syntax::parse(FileId(0), &formatted).expect("formatted text parses");
+                assert_eq!(syntax::format(&reparsed), formatted, "formatting is idempotent");
+                insta::assert_snapshot!("ast", formatted);
+
+                let checked = check(path, &options());
+                let rendered = render_all(&checked.diagnostics, &checked.sources, RenderOptions::default());
+                let study = checked.study.unwrap_or_else(|| panic!("{} has errors:\n{rendered}", path.display()));
+                let plan = plan::build(&study, PlanOptions::default());
+                let json = plan.to_json();
+                assert_eq!(Plan::from_json(&json, "plan.json").expect("plan reads back"), plan, "parse(serialize(plan)) == plan");
+                insta::assert_snapshot!("plan", format!("{rendered}{}\n{}", plan::render_table(&plan), plan::summary(&plan)));
+            });
+        });
+    });
+}
+
+#[test]
+fn error_fixtures() {
+    settings().bind(|| {
+        insta::glob!("fixtures/err_*.exp", |path| {
+            in_root(|| {
+                let relative = path.strip_prefix(root()).unwrap_or(path);
+                let checked = check(relative, &options());
+                assert!(checked.has_errors(), "{} should not check", path.display());
+                insta::assert_snapshot!("diagnostics", render_all(&checked.diagnostics, &checked.sources, RenderOptions::default()));
+            });
+        });
+    });
+}

@@ -89,6 +89,11 @@ impl Sources {
         id
     }
 
+    /// Whether no file was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     /// The file with this id.
     ///
     /// # Panics

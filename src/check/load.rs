@@ -15,18 +15,25 @@ pub struct Loaded {
 
 /// Loads `root` and its imports, reporting unreadable files, syntax errors and cycles.
 pub fn load(root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Loaded {
-    let mut loaded = Loaded { sources: Sources::default(), files: Vec::new() };
     let root = absolute(root);
     match std::fs::read_to_string(&root) {
-        Ok(text) => {
-            let id = loaded.sources.add(root.clone(), text);
-            visit(id, &mut loaded, &mut vec![root], diagnostics);
+        Ok(text) => load_text(&root, text, diagnostics),
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::new(Code::ImportNotFound, format!("cannot read the study `{}`: {error}", root.display()))
+                    .note(format!("resolved path: {}", root.display())),
+            );
+            Loaded { sources: Sources::default(), files: Vec::new() }
         }
-        Err(error) => diagnostics.push(
-            Diagnostic::new(Code::ImportNotFound, format!("cannot read the study `{}`: {error}", root.display()))
-                .note(format!("resolved path: {}", root.display())),
-        ),
     }
+}
+
+/// Loads a root file whose text is given (imports are still read from disk, relative to `root`).
+pub fn load_text(root: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> Loaded {
+    let mut loaded = Loaded { sources: Sources::default(), files: Vec::new() };
+    let root = absolute(root);
+    let id = loaded.sources.add(root.clone(), text);
+    visit(id, &mut loaded, &mut vec![root], diagnostics);
     loaded
 }
 

@@ -53,7 +53,19 @@ impl Checked {
 pub fn check(path: &Path, options: &CheckOptions) -> Checked {
     let mut diagnostics = Vec::new();
     let loaded = load::load(path, &mut diagnostics);
-    let study = check_files(&loaded, options, &mut diagnostics);
+    finish(loaded, options, diagnostics)
+}
+
+/// Checks a study whose root text is given, as if it were the file at `path` (used by fuzzing
+/// and by editors with unsaved text).
+pub fn check_text(path: &Path, text: String, options: &CheckOptions) -> Checked {
+    let mut diagnostics = Vec::new();
+    let loaded = load::load_text(path, text, &mut diagnostics);
+    finish(loaded, options, diagnostics)
+}
+
+fn finish(loaded: load::Loaded, options: &CheckOptions, mut diagnostics: Vec<Diagnostic>) -> Checked {
+    let study = if loaded.sources.is_empty() { None } else { check_files(&loaded, options, &mut diagnostics) };
     let study = if diagnostics.iter().any(Diagnostic::is_error) { None } else { study };
     Checked { study, diagnostics, sources: loaded.sources }
 }

@@ -15,8 +15,14 @@ pub struct Args {
 
 /// Checks the study; exit 1 when it has errors.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
-    let runs: usize = study.experiments.iter().map(|e| e.models.len() * e.tasks.len() * e.shots.len() * e.seeds.len()).sum();
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
+    let runs: usize = study
+        .experiments
+        .iter()
+        .map(|e| e.models.len() * e.tasks.len() * e.shots.len() * e.seeds.len())
+        .sum();
     println!(
         "study `{}` is valid: {} models, {} datasets, {} templates, {} tasks, {} experiments, {} runs",
         study.name,

@@ -22,7 +22,10 @@ pub struct Args {
 
 /// Exit 0 when the plans are equivalent, 2 when they differ, 1 on error.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let (Some(old), Some(new)) = (read_side(&args.old, &args.roots)?, read_side(&args.new, &args.roots)?) else {
+    let (Some(old), Some(new)) = (
+        read_side(&args.old, &args.roots)?,
+        read_side(&args.new, &args.roots)?,
+    ) else {
         return Ok(ExitCode::from(1));
     };
     let difference = diff::diff(&old, &new);
@@ -31,12 +34,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         print!("{}", diff::render_human(&difference));
     }
-    Ok(if difference.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if difference.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn read_side(path: &Path, roots: &Roots) -> anyhow::Result<Option<Plan>> {
     if path.extension().is_some_and(|e| e == "json") {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         return Ok(Some(Plan::from_json(&text, &path.display().to_string())?));
     }
     Ok(load(path, roots).map(|study| plan::build(&study, PlanOptions::default())))

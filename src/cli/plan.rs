@@ -25,7 +25,9 @@ pub struct Args {
 
 /// Plans the study and prints it.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
     let plan = plan::build(&study, PlanOptions::default());
     if let Some(path) = &args.output {
         write_atomically(path, &plan.to_json())?;
@@ -51,7 +53,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
 fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&tmp, text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
 }

@@ -23,10 +23,20 @@ pub fn color() -> bool {
 
 /// Checks the study at `path`, printing its diagnostics to stderr; `None` when it has errors.
 pub fn load(path: &std::path::Path, roots: &Roots) -> Option<Study> {
-    let options = CheckOptions { model_root: roots.model_root.clone(), data_root: roots.data_root.clone() };
+    let options = CheckOptions {
+        model_root: roots.model_root.clone(),
+        data_root: roots.data_root.clone(),
+    };
     let checked = check::check(path, &options);
     if !checked.diagnostics.is_empty() {
-        eprint!("{}", render_all(&checked.diagnostics, &checked.sources, RenderOptions { color: color() }));
+        eprint!(
+            "{}",
+            render_all(
+                &checked.diagnostics,
+                &checked.sources,
+                RenderOptions { color: color() }
+            )
+        );
     }
     checked.study
 }

@@ -75,14 +75,26 @@ fn coordinates(run: &Run) -> Coordinates {
 }
 
 fn reference(run: &Run) -> RunRef {
-    RunRef { model: run.model.clone(), task: run.task.clone(), shots: run.shots, seed: run.seed, id: run.id.clone() }
+    RunRef {
+        model: run.model.clone(),
+        task: run.task.clone(),
+        shots: run.shots,
+        seed: run.seed,
+        id: run.id.clone(),
+    }
 }
 
 /// Compares `old` with `new`, in the new plan's order (removed runs in the old plan's order).
 pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
-    let old_runs: BTreeMap<Coordinates, &Run> = old.runs.iter().map(|r| (coordinates(r), r)).collect();
+    let old_runs: BTreeMap<Coordinates, &Run> =
+        old.runs.iter().map(|r| (coordinates(r), r)).collect();
     let mut seen = std::collections::BTreeSet::new();
-    let mut result = PlanDiff { added: Vec::new(), removed: Vec::new(), changed: Vec::new(), unchanged: 0 };
+    let mut result = PlanDiff {
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+        unchanged: 0,
+    };
     for run in &new.runs {
         let key = coordinates(run);
         match old_runs.get(&key) {
@@ -92,13 +104,22 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
                 if fields.is_empty() && previous.id == run.id {
                     result.unchanged += 1;
                 } else {
-                    result.changed.push(ChangedRun { run: reference(run), old_id: previous.id.clone(), fields });
+                    result.changed.push(ChangedRun {
+                        run: reference(run),
+                        old_id: previous.id.clone(),
+                        fields,
+                    });
                 }
             }
         }
         seen.insert(key);
     }
-    result.removed = old.runs.iter().filter(|r| !seen.contains(&coordinates(r))).map(reference).collect();
+    result.removed = old
+        .runs
+        .iter()
+        .filter(|r| !seen.contains(&coordinates(r)))
+        .map(reference)
+        .collect();
     result
 }
 
@@ -106,12 +127,23 @@ fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
     let flat_old = flatten_run(old);
     let flat_new = flatten_run(new);
     let mut changes = Vec::new();
-    let keys: std::collections::BTreeSet<&String> = flat_old.keys().chain(flat_new.keys()).collect();
+    let keys: std::collections::BTreeSet<&String> =
+        flat_old.keys().chain(flat_new.keys()).collect();
     for key in keys {
-        let a = flat_old.get(key).cloned().unwrap_or(serde_json::Value::Null);
-        let b = flat_new.get(key).cloned().unwrap_or(serde_json::Value::Null);
+        let a = flat_old
+            .get(key)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        let b = flat_new
+            .get(key)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
         if a != b {
-            changes.push(FieldChange { field: key.clone(), old: a, new: b });
+            changes.push(FieldChange {
+                field: key.clone(),
+                old: a,
+                new: b,
+            });
         }
     }
     changes
@@ -120,7 +152,10 @@ fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
 /// A run as dotted field paths → leaf values (lists are leaves).
 fn flatten_run(run: &Run) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
-    out.insert("experiment".to_string(), serde_json::Value::String(run.experiment.clone()));
+    out.insert(
+        "experiment".to_string(),
+        serde_json::Value::String(run.experiment.clone()),
+    );
     out.insert("blocked".to_string(), serde_json::json!(run.blocked));
     if let Ok(spec) = serde_json::to_value(&run.spec) {
         flatten("", &spec, &mut out);
@@ -132,7 +167,11 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, s
     match value {
         serde_json::Value::Object(map) if !map.is_empty() => {
             for (key, child) in map {
-                let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
                 flatten(&path, child, out);
             }
         }

@@ -11,7 +11,11 @@ fn short(id: &str) -> &str {
 }
 
 fn describe(run: &RunRef) -> String {
-    format!("{} / {} / {} shots / seed {}", run.model, run.task, run.shots, run.seed)
+    let shots = match run.shots {
+        crate::check::study::Shots::Full => "full data".to_string(),
+        crate::check::study::Shots::Few(k) => format!("{k} shots"),
+    };
+    format!("{} / {} / {shots} / seed {}", run.model, run.task, run.seed)
 }
 
 fn show(value: &serde_json::Value) -> String {
@@ -36,9 +40,21 @@ pub fn render_human(diff: &PlanDiff) -> String {
         let _ = writeln!(out, "- {}  {}", describe(run), short(&run.id));
     }
     for changed in &diff.changed {
-        let _ = writeln!(out, "~ {}  {} → {}", describe(&changed.run), short(&changed.old_id), short(&changed.run.id));
+        let _ = writeln!(
+            out,
+            "~ {}  {} → {}",
+            describe(&changed.run),
+            short(&changed.old_id),
+            short(&changed.run.id)
+        );
         for field in &changed.fields {
-            let _ = writeln!(out, "    {}: {} → {}", field.field, show(&field.old), show(&field.new));
+            let _ = writeln!(
+                out,
+                "    {}: {} → {}",
+                field.field,
+                show(&field.old),
+                show(&field.new)
+            );
         }
     }
     if !diff.is_empty() {

@@ -24,34 +24,59 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut train_ids: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
     let mut runs = Vec::new();
     for experiment in &study.experiments {
-        let training = experiment.training.as_ref().and_then(|name| study.trainings.get(name));
+        let training = experiment
+            .training
+            .as_ref()
+            .and_then(|name| study.trainings.get(name));
         for model_name in &experiment.models {
-            let Some(model) = study.models.get(model_name) else { continue };
+            let Some(model) = study.models.get(model_name) else {
+                continue;
+            };
             for task_name in &experiment.tasks {
-                let Some(task) = study.tasks.get(task_name) else { continue };
-                let (Some(dataset), Some(template)) = (study.datasets.get(&task.dataset), study.templates.get(&task.template)) else {
+                let Some(task) = study.tasks.get(task_name) else {
+                    continue;
+                };
+                let (Some(dataset), Some(template)) = (
+                    study.datasets.get(&task.dataset),
+                    study.templates.get(&task.template),
+                ) else {
                     continue;
                 };
                 let mut inputs = dataset_inputs(dataset, &mut hasher);
-                inputs.insert("checkpoint".into(), hasher.hash(&model.checkpoint).unwrap_or_else(|| "missing".into()));
+                inputs.insert(
+                    "checkpoint".into(),
+                    hasher
+                        .hash(&model.checkpoint)
+                        .unwrap_or_else(|| "missing".into()),
+                );
                 let mut blocked = Vec::new();
                 if !model.available {
-                    blocked.push(format!("checkpoint folder missing: {}", model.checkpoint.display()));
+                    blocked.push(format!(
+                        "checkpoint folder missing: {}",
+                        model.checkpoint.display()
+                    ));
                 }
                 for path in &dataset.missing {
                     blocked.push(format!("corpus file missing: {}", path.display()));
                 }
                 for &shots in &experiment.shots {
                     for &seed in &experiment.seeds {
-                        let params = training.map(|t| t.resolve(model_name, task_name, shots, seed)).unwrap_or_default();
+                        let params = training
+                            .map(|t| t.resolve(model_name, task_name, shots, seed))
+                            .unwrap_or_default();
                         let mut blocked = blocked.clone();
                         let sample = match shots {
                             Shots::Full => None,
                             Shots::Few(count) => {
-                                let ids_hash = if options.read_corpora && dataset.missing.is_empty() {
-                                    let ids = train_ids.entry(task.dataset.clone()).or_insert_with(|| read_train_ids(dataset));
+                                let ids_hash = if options.read_corpora && dataset.missing.is_empty()
+                                {
+                                    let ids = train_ids
+                                        .entry(task.dataset.clone())
+                                        .or_insert_with(|| read_train_ids(dataset));
                                     match ids {
-                                        Ok(ids) => Some(hash_ids(&sample_ids(ids, count as usize, seed))),
+                                        Ok(ids) => {
+                                            Some(hash_ids(&sample_ids(ids, count as usize, seed)))
+                                        }
                                         Err(reason) => {
                                             blocked.push(reason.clone());
                                             None
@@ -78,7 +103,10 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                                     generation: model.generation.clone(),
                                     tags: model.tags.clone(),
                                 },
-                                dataset: NamedDataset { name: task.dataset.clone(), spec: dataset.spec.clone() },
+                                dataset: NamedDataset {
+                                    name: task.dataset.clone(),
+                                    spec: dataset.spec.clone(),
+                                },
                                 template_name: task.template.clone(),
                                 template: template.spec.clone(),
                                 training: params,
@@ -93,14 +121,23 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
             }
         }
     }
-    Plan { format_version: super::FORMAT_VERSION, study: study.name.clone(), source: study.path.clone(), results: study.results.clone(), runs }
+    Plan {
+        format_version: super::FORMAT_VERSION,
+        study: study.name.clone(),
+        source: study.path.clone(),
+        results: study.results.clone(),
+        runs,
+    }
 }
 
 fn dataset_inputs(dataset: &Dataset, hasher: &mut InputHasher) -> BTreeMap<String, String> {
     let spec = &dataset.spec;
     let mut inputs = BTreeMap::new();
     let mut add = |role: &str, path: &std::path::Path| {
-        inputs.insert(role.to_string(), hasher.hash(path).unwrap_or_else(|| "missing".into()));
+        inputs.insert(
+            role.to_string(),
+            hasher.hash(path).unwrap_or_else(|| "missing".into()),
+        );
     };
     add("train", &spec.train);
     add("test", &spec.test);
@@ -113,7 +150,9 @@ fn dataset_inputs(dataset: &Dataset, hasher: &mut InputHasher) -> BTreeMap<Strin
 }
 
 fn read_train_ids(dataset: &Dataset) -> Result<Vec<String>, String> {
-    load_dataset(&dataset.spec).map(|splits| splits.train.into_iter().map(|d| d.id).collect()).map_err(|e| format!("corpus unreadable: {e}"))
+    load_dataset(&dataset.spec)
+        .map(|splits| splits.train.into_iter().map(|d| d.id).collect())
+        .map_err(|e| format!("corpus unreadable: {e}"))
 }
 
 fn hash_ids(ids: &[String]) -> String {

@@ -134,7 +134,9 @@ impl Run {
 
     /// The id derived from [`Run::key_text`].
     pub fn derive_id(&self) -> String {
-        blake3::hash(self.key_text().as_bytes()).to_hex().to_string()
+        blake3::hash(self.key_text().as_bytes())
+            .to_hex()
+            .to_string()
     }
 
     /// The short id shown in tables.
@@ -145,7 +147,9 @@ impl Run {
 
 fn validation_key(spec: &DatasetSpec) -> serde_json::Value {
     match &spec.validation {
-        crate::corpus::ValidationSpec::Holdout { fraction, seed } => serde_json::json!({ "holdout": fraction, "seed": seed }),
+        crate::corpus::ValidationSpec::Holdout { fraction, seed } => {
+            serde_json::json!({ "holdout": fraction, "seed": seed })
+        }
         // Files are identified by their content hashes in `inputs`.
         crate::corpus::ValidationSpec::File(_) => serde_json::json!("file"),
         crate::corpus::ValidationSpec::TrainIds(_) => serde_json::json!("ids"),
@@ -164,7 +168,9 @@ pub enum PlanError {
         source: serde_json::Error,
     },
     /// Written by an incompatible version.
-    #[error("{path}: plan format version {found} is not supported (this expc reads version {FORMAT_VERSION})")]
+    #[error(
+        "{path}: plan format version {found} is not supported (this expc reads version {FORMAT_VERSION})"
+    )]
     Version {
         /// The file.
         path: String,
@@ -172,7 +178,9 @@ pub enum PlanError {
         found: u64,
     },
     /// A run whose id does not match its content (edited by hand or corrupted).
-    #[error("{path}: run {model}/{task}/{shots}/{seed} has id {id}, but its content hashes to {expected}")]
+    #[error(
+        "{path}: run {model}/{task}/{shots}/{seed} has id {id}, but its content hashes to {expected}"
+    )]
     Tampered {
         /// The file.
         path: String,
@@ -199,12 +207,25 @@ impl Plan {
 
     /// Reads a plan written by [`Plan::to_json`], checking its version and run ids.
     pub fn from_json(text: &str, path: &str) -> Result<Plan, PlanError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|source| PlanError::Json { path: path.into(), source })?;
-        let found = value.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|source| PlanError::Json {
+                path: path.into(),
+                source,
+            })?;
+        let found = value
+            .get("format_version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
         if found != u64::from(FORMAT_VERSION) {
-            return Err(PlanError::Version { path: path.into(), found });
+            return Err(PlanError::Version {
+                path: path.into(),
+                found,
+            });
         }
-        let plan: Plan = serde_json::from_value(value).map_err(|source| PlanError::Json { path: path.into(), source })?;
+        let plan: Plan = serde_json::from_value(value).map_err(|source| PlanError::Json {
+            path: path.into(),
+            source,
+        })?;
         for run in &plan.runs {
             let expected = run.derive_id();
             if run.id != expected {

@@ -6,13 +6,23 @@ use std::fmt::Write;
 
 /// One line per run: id prefix, model, task, shots, seed, and why it is blocked.
 pub fn render_table(plan: &Plan) -> String {
-    let width = |f: &dyn Fn(&super::Run) -> usize, title: &str| plan.runs.iter().map(f).max().unwrap_or(0).max(title.len());
+    let width = |f: &dyn Fn(&super::Run) -> usize, title: &str| {
+        plan.runs.iter().map(f).max().unwrap_or(0).max(title.len())
+    };
     let model_w = width(&|r| r.model.len(), "model");
     let task_w = width(&|r| r.task.len(), "task");
     let mut out = String::new();
-    let _ = writeln!(out, "{:<12}  {:<model_w$}  {:<task_w$}  {:>5}  {:>4}  status", "id", "model", "task", "shots", "seed");
+    let _ = writeln!(
+        out,
+        "{:<12}  {:<model_w$}  {:<task_w$}  {:>5}  {:>4}  status",
+        "id", "model", "task", "shots", "seed"
+    );
     for run in &plan.runs {
-        let status = if run.blocked.is_empty() { "ready".to_string() } else { format!("blocked: {}", run.blocked.join("; ")) };
+        let status = if run.blocked.is_empty() {
+            "ready".to_string()
+        } else {
+            format!("blocked: {}", run.blocked.join("; "))
+        };
         let _ = writeln!(
             out,
             "{:<12}  {:<model_w$}  {:<task_w$}  {:>5}  {:>4}  {status}",

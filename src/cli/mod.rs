@@ -3,8 +3,14 @@
 mod check;
 mod diff;
 mod explain;
+mod extractor;
 mod plan;
+mod render;
+mod roundtrip;
+mod sample;
+mod score;
 mod study;
+mod task;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +33,16 @@ enum Command {
     Diff(diff::Args),
     /// Explain a diagnostic code (what, why, example).
     Explain(explain::Args),
+    /// Print the few-shot sample of a task's training split for a seed.
+    Sample(sample::Args),
+    /// Show the source and target texts a task's template makes of documents.
+    Render(render::Args),
+    /// Print the extractor derived from a task's target template.
+    Extractor(extractor::Args),
+    /// Render every gold target and extract it back; report what is recovered.
+    Roundtrip(roundtrip::Args),
+    /// Score model outputs against gold relations (strict P/R/F1).
+    Score(score::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -37,6 +53,11 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Sample(args) => sample::run(&args),
+        Command::Render(args) => render::run(&args),
+        Command::Extractor(args) => extractor::run(&args),
+        Command::Roundtrip(args) => roundtrip::run(&args),
+        Command::Score(args) => score::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! Every way a list role's text can be read as its members, "A", "A and B", "A, B, and C", in
 //! preference order: the long form first (the leftmost `last` joiner, most members first), then
-//! the pair form (leftmost `pair` joiner), then the whole text as one member.
+//! the pair form (leftmost `pair` joiner), then members joined by `separator` alone (a generation
+//! that dropped the last joiner, "A, B, C"), then the whole text as one member.
 
 use super::split::{MAX_SPLITS, occurrences};
 use crate::template::spec::ListStyle;
@@ -27,13 +28,14 @@ pub fn list_splits<'t>(style: &ListStyle, text: &'t str) -> Vec<Vec<&'t str>> {
             splits.push(vec![first, second]);
         }
     }
+    splits.extend(head_splits(text, &style.separator));
     splits.truncate(MAX_SPLITS - 1);
     splits.push(vec![text]);
     splits
 }
 
-/// Readings of the members before the `last` joiner: at least two non-empty members joined by
-/// `separator`, cutting at every separator first.
+/// Readings of `head` as at least two non-empty members joined by `separator`, cutting at every
+/// separator first.
 fn head_splits<'t>(head: &'t str, separator: &str) -> Vec<Vec<&'t str>> {
     let cuts = occurrences(head, 0, separator);
     if cuts.len() > MAX_CUT_CHOICES {
@@ -90,7 +92,10 @@ mod tests {
         assert_eq!(list_splits(&style, "A")[0], vec!["A"]);
         assert_eq!(list_splits(&style, "A and B")[0], vec!["A", "B"]);
         assert_eq!(list_splits(&style, "A, B, and C")[0], vec!["A", "B", "C"]);
-        assert_eq!(list_splits(&style, "A, B, C, and D")[0], vec!["A", "B", "C", "D"]);
+        assert_eq!(
+            list_splits(&style, "A, B, C, and D")[0],
+            vec!["A", "B", "C", "D"]
+        );
     }
 
     #[test]
@@ -101,6 +106,13 @@ mod tests {
         assert!(splits.contains(&vec!["A", "B, C", "D"]));
         assert!(splits.contains(&vec!["A, B, C, and D"]));
         let pairs = list_splits(&style, "X and Y and Z");
-        assert_eq!(pairs, vec![vec!["X", "Y and Z"], vec!["X and Y", "Z"], vec!["X and Y and Z"]]);
+        assert_eq!(
+            pairs,
+            vec![
+                vec!["X", "Y and Z"],
+                vec!["X and Y", "Z"],
+                vec!["X and Y and Z"]
+            ]
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! group named after it, `{{ label }}` an alternation of the label words (longest first, the empty
 //! word included), anchored at both ends.
 
-use crate::template::{SegmentKind, Segment, segments::LABEL_VARIABLE};
+use crate::template::{Segment, SegmentKind, segments::LABEL_VARIABLE};
 
 /// The pattern that full-matches one relation sentence of `segments`.
 pub fn relation_pattern(segments: &[Segment], words_longest_first: &[String]) -> String {
@@ -12,7 +12,10 @@ pub fn relation_pattern(segments: &[Segment], words_longest_first: &[String]) ->
             SegmentKind::Literal(text) => pattern.push_str(&regex::escape(text)),
             SegmentKind::Role(role) => pattern.push_str(&format!("(?P<{role}>.+?)")),
             SegmentKind::Label => {
-                let words: Vec<String> = words_longest_first.iter().map(|w| regex::escape(w)).collect();
+                let words: Vec<String> = words_longest_first
+                    .iter()
+                    .map(|w| regex::escape(w))
+                    .collect();
                 pattern.push_str(&format!("(?P<{LABEL_VARIABLE}>{})", words.join("|")));
             }
         }

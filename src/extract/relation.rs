@@ -24,11 +24,15 @@ pub struct Extraction {
 impl PredictedRelation {
     /// The relation a perfect extraction of `gold`'s rendered strings yields.
     pub fn expected(spec: &TemplateSpec, gold: &GoldRelation) -> Self {
-        let mut arguments: Vec<String> = gold.arguments.iter().map(|a| a.rendered.clone()).collect();
+        let mut arguments: Vec<String> =
+            gold.arguments.iter().map(|a| a.rendered.clone()).collect();
         if spec.list_role().is_some() {
             arguments.sort();
             arguments.dedup();
         }
-        Self { label: gold.label.clone(), arguments }
+        Self {
+            label: gold.label.clone(),
+            arguments,
+        }
     }
 }

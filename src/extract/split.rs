@@ -23,12 +23,20 @@ pub fn relation_splits<'t>(
     words_longest_first: &[String],
     text: &'t str,
 ) -> Vec<Split<'t>> {
-    let mut walk = Walk { words: words_longest_first, text, captured: Vec::new(), found: Vec::new() };
+    let mut walk = Walk {
+        words: words_longest_first,
+        text,
+        captured: Vec::new(),
+        found: Vec::new(),
+    };
     walk.segments(segments, 0);
     walk.found
         .into_iter()
         .map(|captured| {
-            let mut split = Split { label: None, roles: vec![""; roles.len()] };
+            let mut split = Split {
+                label: None,
+                roles: vec![""; roles.len()],
+            };
             for (kind, value) in captured {
                 match kind {
                     SegmentKind::Role(role) => {
@@ -105,7 +113,9 @@ fn role_ends(text: &str, start: usize, next: Option<&Segment>) -> Vec<usize> {
         None => vec![text.len()],
         Some(SegmentKind::Literal(literal)) => occurrences(text, after_first, literal),
         // Validation forbids adjacent variables; should one slip through, try every boundary.
-        Some(_) => (after_first..=text.len()).filter(|&i| text.is_char_boundary(i)).collect(),
+        Some(_) => (after_first..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect(),
     }
 }
 
@@ -125,16 +135,68 @@ pub fn occurrences(text: &str, from: usize, needle: &str) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::template::parse_relation;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn enumerates_every_split_shortest_first() {
         let roles = vec!["chemical".to_owned(), "disease".to_owned()];
-        let segments =
-            parse_relation("The relation between {{ chemical }} and {{ disease }} exists", &roles)
-                .unwrap_or_default();
-        let splits = relation_splits(&segments, &roles, &[], "The relation between A and B and C exists");
+        let segments = parse_relation(
+            "The relation between {{ chemical }} and {{ disease }} exists",
+            &roles,
+        )
+        .unwrap_or_default();
+        let splits = relation_splits(
+            &segments,
+            &roles,
+            &[],
+            "The relation between A and B and C exists",
+        );
         let roles: Vec<Vec<&str>> = splits.into_iter().map(|s| s.roles).collect();
         assert_eq!(roles, vec![vec!["A", "B and C"], vec!["A and B", "C"]]);
+    }
+
+    /// A text made of pieces that often form (and nearly form) a relation sentence.
+    fn sentence() -> impl proptest::strategy::Strategy<Value = String> {
+        let token = proptest::sample::select(vec![
+            "The relation between ",
+            "the relation between ",
+            " and ",
+            " and/or ",
+            "A",
+            "B",
+            "é",
+            " is ",
+            "effect",
+            "advice",
+            "",
+            " exists",
+            " ",
+            "and",
+        ]);
+        proptest::collection::vec(token, 0..12).prop_map(|tokens| tokens.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_first_split_is_the_regex_match(text in sentence()) {
+            for (relation, words) in [
+                ("The relation between {{ a }} and {{ b }} exists", vec![]),
+                ("the relation between {{ a }} and {{ b }} is {{ label }}", vec!["effect", "advice", ""]),
+                ("{{ a }} and {{ b }}", vec![]),
+            ] {
+                let roles = vec!["a".to_owned(), "b".to_owned()];
+                let segments = parse_relation(relation, &roles).unwrap_or_default();
+                let words = super::super::pattern::words_longest_first(&words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>());
+                let pattern = super::super::pattern::relation_pattern(&segments, &words);
+                let regex = regex::Regex::new(&pattern).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+                let expected = regex.captures(&text).map(|c| Split {
+                    label: c.name("label").map(|m| m.as_str()),
+                    roles: ["a", "b"].iter().map(|r| c.name(r).map_or("", |m| m.as_str())).collect(),
+                });
+                let splits = relation_splits(&segments, &roles, &words, &text);
+                proptest::prop_assert_eq!(splits.first().cloned(), expected, "{}", pattern);
+            }
+        }
     }
 
     #[test]

@@ -22,8 +22,24 @@ pub(crate) fn describe(error: &minijinja::Error) -> String {
     }
 }
 
+/// minijinja's explanation of a rendering error, with the failing expression and its line.
+fn describe_in(error: &minijinja::Error, text: &str) -> String {
+    let mut message = describe(error);
+    if let Some(snippet) = error.range().and_then(|range| text.get(range)) {
+        message.push_str(&format!(" at `{snippet}`"));
+    }
+    if let Some(line) = error.line() {
+        message.push_str(&format!(", line {line}"));
+    }
+    message
+}
+
 /// A minijinja error from compiling `text` as a syntax error located within `text`.
-pub(crate) fn syntax_error(part: TemplatePart, text: &str, error: &minijinja::Error) -> TemplateError {
+pub(crate) fn syntax_error(
+    part: TemplatePart,
+    text: &str,
+    error: &minijinja::Error,
+) -> TemplateError {
     let offset = match (error.range(), error.line()) {
         (Some(range), _) => range.start,
         (None, Some(line)) => line_offset(text, line),
@@ -34,7 +50,10 @@ pub(crate) fn syntax_error(part: TemplatePart, text: &str, error: &minijinja::Er
 
 /// Byte offset of the start of 1-based `line` in `text`.
 fn line_offset(text: &str, line: usize) -> usize {
-    text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum()
+    text.split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
 }
 
 /// Renders `text` with `context` for document `document`.
@@ -45,10 +64,14 @@ pub(crate) fn render<S: serde::Serialize>(
     context: S,
 ) -> Result<String, TemplateError> {
     let env = environment();
-    let template = env.template_from_str(text).map_err(|error| syntax_error(part, text, &error))?;
-    template.render(context).map_err(|error| TemplateError::Render {
-        document: document.to_owned(),
-        part,
-        message: describe(&error),
-    })
+    let template = env
+        .template_from_str(text)
+        .map_err(|error| syntax_error(part, text, &error))?;
+    template
+        .render(context)
+        .map_err(|error| TemplateError::Render {
+            document: document.to_owned(),
+            part,
+            message: describe_in(&error, text),
+        })
 }

@@ -104,8 +104,17 @@ impl TemplateError {
         let before = text.get(..offset).unwrap_or(text);
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        let column = before.get(line_start..).map_or(0, |tail| tail.chars().count()) + 1;
-        Self::Syntax { part, offset, line, column, message }
+        let column = before
+            .get(line_start..)
+            .map_or(0, |tail| tail.chars().count())
+            + 1;
+        Self::Syntax {
+            part,
+            offset,
+            line,
+            column,
+            message,
+        }
     }
 }
 
@@ -118,6 +127,9 @@ mod tests {
         let text = "héllo\nwörld {{";
         let offset = text.find("{{").unwrap_or_default();
         let error = TemplateError::syntax(TemplatePart::Source, text, offset, "unclosed".into());
-        assert_eq!(error.to_string(), "source template, line 2, column 7: unclosed");
+        assert_eq!(
+            error.to_string(),
+            "source template, line 2, column 7: unclosed"
+        );
     }
 }

@@ -32,8 +32,14 @@ pub struct GoldArgument {
 /// A relation whose label is in neither `labels` nor `merge_labels`, whose argument count does not
 /// fit the roles, or that points at a missing or mention-less entity is an error naming the
 /// document: nothing is silently dropped.
-pub fn target_relations(spec: &TemplateSpec, doc: &Document) -> Result<Vec<GoldRelation>, TemplateError> {
-    doc.relations.iter().map(|relation| gold_relation(spec, doc, relation)).collect()
+pub fn target_relations(
+    spec: &TemplateSpec,
+    doc: &Document,
+) -> Result<Vec<GoldRelation>, TemplateError> {
+    doc.relations
+        .iter()
+        .map(|relation| gold_relation(spec, doc, relation))
+        .collect()
 }
 
 /// Every string the template may write for an entity of `doc`: all mention strings, lower-cased
@@ -51,13 +57,20 @@ fn gold_relation(
     doc: &Document,
     relation: &Relation,
 ) -> Result<GoldRelation, TemplateError> {
-    let label = spec.merged_label(&relation.label).ok_or_else(|| TemplateError::UnknownLabel {
+    let label = spec
+        .merged_label(&relation.label)
+        .ok_or_else(|| TemplateError::UnknownLabel {
+            document: doc.id.clone(),
+            label: relation.label.clone(),
+        })?;
+    let bad = |message: String| TemplateError::BadRelation {
         document: doc.id.clone(),
-        label: relation.label.clone(),
-    })?;
-    let bad = |message: String| TemplateError::BadRelation { document: doc.id.clone(), message };
+        message,
+    };
     let is_list = spec.list_role().is_some();
-    if relation.arguments.is_empty() || (!is_list && relation.arguments.len() != spec.arguments.len()) {
+    if relation.arguments.is_empty()
+        || (!is_list && relation.arguments.len() != spec.arguments.len())
+    {
         return Err(bad(format!(
             "a `{}` relation has {} arguments but the template has the roles {}",
             relation.label,
@@ -68,16 +81,25 @@ fn gold_relation(
     let mut arguments: Vec<GoldArgument> = Vec::with_capacity(relation.arguments.len());
     for &index in &relation.arguments {
         let entity = doc.entities.get(index).ok_or_else(|| {
-            bad(format!("a `{}` relation points at entity {index}, which does not exist", relation.label))
+            bad(format!(
+                "a `{}` relation points at entity {index}, which does not exist",
+                relation.label
+            ))
         })?;
         let argument = gold_argument(spec, entity)
             .ok_or_else(|| bad(format!("entity `{}` has no mention", entity.id)))?;
-        match arguments.iter_mut().find(|known| is_list && known.rendered == argument.rendered) {
+        match arguments
+            .iter_mut()
+            .find(|known| is_list && known.rendered == argument.rendered)
+        {
             Some(known) => known.accepted.extend(argument.accepted),
             None => arguments.push(argument),
         }
     }
-    Ok(GoldRelation { label: label.to_owned(), arguments })
+    Ok(GoldRelation {
+        label: label.to_owned(),
+        arguments,
+    })
 }
 
 fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
@@ -96,5 +118,133 @@ fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
 }
 
 fn cased(spec: &TemplateSpec, text: &str) -> String {
-    if spec.lowercase { text.to_lowercase() } else { text.to_owned() }
+    if spec.lowercase {
+        text.to_lowercase()
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::document::Mention;
+    use crate::template::spec::{GoldDedup, ListStyle};
+    use std::collections::BTreeMap;
+
+    fn spec(mention: MentionChoice, matching: MentionMatch, lowercase: bool) -> TemplateSpec {
+        TemplateSpec {
+            source: "{{ text }}".into(),
+            relation: "{{ a }} and {{ b }}".into(),
+            arguments: vec!["a".into(), "b".into()],
+            labels: BTreeMap::from([("R".into(), String::new())]),
+            merge_labels: BTreeMap::from([("S".into(), "R".into())]),
+            separator: "; ".into(),
+            terminator: ".".into(),
+            null: "None.".into(),
+            list: ListStyle::default(),
+            mention,
+            matching,
+            lowercase,
+            decoder_join: "\n\n".into(),
+            paper_gold_dedup: GoldDedup::Exact,
+            extractor: None,
+        }
+    }
+
+    fn doc(relations: Vec<Relation>) -> Document {
+        let entity = |id: &str, mentions: &[&str]| Entity {
+            id: id.into(),
+            kind: "x".into(),
+            mentions: mentions
+                .iter()
+                .map(|&text| Mention {
+                    text: text.into(),
+                    spans: vec![],
+                })
+                .collect(),
+        };
+        Document {
+            id: "d".into(),
+            text: String::new(),
+            fields: BTreeMap::new(),
+            entities: vec![
+                entity("e1", &["bb", "Ccc", "aaa"]),
+                entity("e2", &["Q"]),
+                entity("e3", &[]),
+            ],
+            relations,
+        }
+    }
+
+    fn relation(label: &str, arguments: Vec<usize>) -> Relation {
+        Relation {
+            label: label.into(),
+            arguments,
+            unordered: false,
+        }
+    }
+
+    fn rendered(spec: &TemplateSpec) -> Vec<String> {
+        let gold =
+            target_relations(spec, &doc(vec![relation("S", vec![0, 1])])).unwrap_or_default();
+        gold.iter()
+            .flat_map(|g| g.arguments.iter().map(|a| a.rendered.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn chooses_mentions_and_cases_them() {
+        let rendered_with =
+            |mention, lowercase| rendered(&spec(mention, MentionMatch::Rendered, lowercase));
+        assert_eq!(rendered_with(MentionChoice::First, false), vec!["bb", "Q"]);
+        assert_eq!(
+            rendered_with(MentionChoice::Longest, false),
+            vec!["Ccc", "Q"]
+        );
+        assert_eq!(
+            rendered_with(MentionChoice::Largest, false),
+            vec!["bb", "Q"]
+        );
+        assert_eq!(rendered_with(MentionChoice::First, true), vec!["bb", "q"]);
+        let any = spec(MentionChoice::First, MentionMatch::AnyMention, true);
+        let gold =
+            target_relations(&any, &doc(vec![relation("S", vec![0, 1])])).unwrap_or_default();
+        assert_eq!(gold[0].label, "R");
+        assert_eq!(
+            gold[0].arguments[0].accepted,
+            BTreeSet::from(["aaa".into(), "bb".into(), "ccc".into()])
+        );
+    }
+
+    #[test]
+    fn relations_that_do_not_fit_are_errors_naming_the_document() {
+        let spec = spec(MentionChoice::First, MentionMatch::Rendered, false);
+        let error = |relations| {
+            target_relations(&spec, &doc(relations))
+                .map_err(|e| e.to_string())
+                .err()
+        };
+        assert_eq!(
+            error(vec![relation("T", vec![0, 1])]),
+            Some(
+                "document `d`: relation label `T` is in neither `labels` nor `merge_labels`".into()
+            )
+        );
+        assert_eq!(
+            error(vec![relation("R", vec![0])]),
+            Some(
+                "document `d`: a `R` relation has 1 arguments but the template has the roles a, b"
+                    .into()
+            )
+        );
+        assert_eq!(
+            error(vec![relation("R", vec![0, 7])]),
+            Some("document `d`: a `R` relation points at entity 7, which does not exist".into())
+        );
+        assert_eq!(
+            error(vec![relation("R", vec![0, 2])]),
+            Some("document `d`: entity `e3` has no mention".into())
+        );
+    }
 }

@@ -6,8 +6,13 @@ impl TemplateSpec {
     /// The label a corpus label is written and scored as: its merge target, or itself; `None` when
     /// the result is not one of `labels`.
     pub fn merged_label(&self, corpus_label: &str) -> Option<&str> {
-        let merged = self.merge_labels.get(corpus_label).map_or(corpus_label, String::as_str);
-        self.labels.get_key_value(merged).map(|(label, _)| label.as_str())
+        let merged = self
+            .merge_labels
+            .get(corpus_label)
+            .map_or(corpus_label, String::as_str);
+        self.labels
+            .get_key_value(merged)
+            .map(|(label, _)| label.as_str())
     }
 
     /// The word a (merged) label is written as.

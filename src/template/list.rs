@@ -12,7 +12,12 @@ impl ListStyle {
             [first, second] => format!("{}{}{}", first.as_ref(), self.pair, second.as_ref()),
             [init @ .., last] => {
                 let head: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
-                format!("{}{}{}", head.join(&self.separator), self.last, last.as_ref())
+                format!(
+                    "{}{}{}",
+                    head.join(&self.separator),
+                    self.last,
+                    last.as_ref()
+                )
             }
         }
     }

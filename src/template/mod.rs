@@ -5,7 +5,7 @@
 //! `{{ role }}` and `{{ label }}` ([`segments`]), which is what lets [`crate::extract`] derive its
 //! extractor from it.
 
-pub mod engine;
+mod engine;
 pub mod error;
 pub mod gold;
 pub mod labels;
@@ -20,5 +20,6 @@ pub use error::{TemplateError, TemplatePart};
 pub use gold::{GoldArgument, GoldRelation, known_strings, target_relations};
 pub use segments::{Segment, SegmentKind, parse_relation};
 pub use source::{render_source, source_variables};
+pub use spec::{GoldDedup, ListStyle, MentionChoice, MentionMatch, TemplateSpec};
 pub use target::{decoder_text, render_relation, render_target};
 pub use validate::validate;

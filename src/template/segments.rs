@@ -41,12 +41,18 @@ pub fn parse_relation(text: &str, roles: &[String]) -> Result<Vec<Segment>, Temp
     while position < text.len() {
         let rest = &text[position..];
         let Some(open) = next_tag(rest) else {
-            segments.push(Segment { offset: position, kind: SegmentKind::Literal(rest.into()) });
+            segments.push(Segment {
+                offset: position,
+                kind: SegmentKind::Literal(rest.into()),
+            });
             break;
         };
         if open > 0 {
             let literal = rest[..open].to_owned();
-            segments.push(Segment { offset: position, kind: SegmentKind::Literal(literal) });
+            segments.push(Segment {
+                offset: position,
+                kind: SegmentKind::Literal(literal),
+            });
         }
         let start = position + open;
         match &text[start..start + 2] {
@@ -59,7 +65,10 @@ pub fn parse_relation(text: &str, roles: &[String]) -> Result<Vec<Segment>, Temp
         };
         let inner = &text[start + 2..start + 2 + close];
         let kind = variable(inner, roles).map_err(|message| error(start, message))?;
-        if let Some(previous) = segments.last().filter(|s| !matches!(s.kind, SegmentKind::Literal(_))) {
+        if let Some(previous) = segments
+            .last()
+            .filter(|s| !matches!(s.kind, SegmentKind::Literal(_)))
+        {
             return Err(error(
                 start,
                 format!(
@@ -68,7 +77,10 @@ pub fn parse_relation(text: &str, roles: &[String]) -> Result<Vec<Segment>, Temp
                 ),
             ));
         }
-        segments.push(Segment { offset: start, kind });
+        segments.push(Segment {
+            offset: start,
+            kind,
+        });
         position = start + 2 + close + 2;
     }
     Ok(segments)
@@ -85,17 +97,26 @@ pub fn display(kind: &SegmentKind) -> String {
 
 /// Offset of the next `{{`, `{%` or `{#` in `text`.
 fn next_tag(text: &str) -> Option<usize> {
-    ["{{", "{%", "{#"].iter().filter_map(|tag| text.find(tag)).min()
+    ["{{", "{%", "{#"]
+        .iter()
+        .filter_map(|tag| text.find(tag))
+        .min()
 }
 
 /// The variable inside `{{ … }}`, or why it is not one this template may use.
 fn variable(inner: &str, roles: &[String]) -> Result<SegmentKind, String> {
     if inner.starts_with(['-', '+']) || inner.ends_with(['-', '+']) {
-        return Err("whitespace control (`{{-`, `-}}`) is not allowed in a relation template".into());
+        return Err(
+            "whitespace control (`{{-`, `-}}`) is not allowed in a relation template".into(),
+        );
     }
     let name = inner.trim();
     if !is_identifier(name) {
-        let what = if name.contains('|') { "filters are" } else { "expressions are" };
+        let what = if name.contains('|') {
+            "filters are"
+        } else {
+            "expressions are"
+        };
         return Err(format!(
             "{what} not allowed in a relation template: write a bare role name or `label` inside `{{{{ }}}}`, found `{name}`"
         ));
@@ -117,14 +138,20 @@ fn variable(inner: &str, roles: &[String]) -> Result<SegmentKind, String> {
         .unwrap_or_default();
     Err(format!(
         "unknown variable `{name}` in the relation template; it may use {}{suggestion}",
-        known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
 }
 
 /// Whether `name` is a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`).
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -153,7 +180,10 @@ mod tests {
                 SegmentKind::Label,
             ]
         );
-        assert_eq!(segments.iter().map(|s| s.offset).collect::<Vec<_>>(), vec![0, 2, 14, 17]);
+        assert_eq!(
+            segments.iter().map(|s| s.offset).collect::<Vec<_>>(),
+            vec![0, 2, 14, 17]
+        );
     }
 
     #[test]

@@ -55,7 +55,11 @@ pub struct ListStyle {
 
 impl Default for ListStyle {
     fn default() -> Self {
-        Self { pair: " and ".into(), separator: ", ".into(), last: ", and ".into() }
+        Self {
+            pair: " and ".into(),
+            separator: ", ".into(),
+            last: ", and ".into(),
+        }
     }
 }
 

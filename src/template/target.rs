@@ -25,7 +25,11 @@ pub fn render_target(spec: &TemplateSpec, doc: &Document) -> Result<String, Temp
             sentences.push(sentence);
         }
     }
-    Ok(format!("{}{}", sentences.join(&spec.separator), spec.terminator))
+    Ok(format!(
+        "{}{}",
+        sentences.join(&spec.separator),
+        spec.terminator
+    ))
 }
 
 /// The one sequence a decoder-only model reads: `source + decoder_join + target`.
@@ -40,12 +44,21 @@ pub fn render_relation(
     relation: &GoldRelation,
 ) -> Result<String, TemplateError> {
     let mut context: BTreeMap<&str, String> = BTreeMap::new();
-    let rendered: Vec<&str> = relation.arguments.iter().map(|a| a.rendered.as_str()).collect();
+    let rendered: Vec<&str> = relation
+        .arguments
+        .iter()
+        .map(|a| a.rendered.as_str())
+        .collect();
     match spec.list_role() {
         Some(role) => {
             context.insert(role, spec.list.join(&rendered));
         }
-        None => context.extend(spec.arguments.iter().map(String::as_str).zip(rendered.iter().map(|s| (*s).to_owned()))),
+        None => context.extend(
+            spec.arguments
+                .iter()
+                .map(String::as_str)
+                .zip(rendered.iter().map(|s| (*s).to_owned())),
+        ),
     }
     let word = spec.label_word(&relation.label).unwrap_or_default();
     context.insert(LABEL_VARIABLE, word.to_owned());

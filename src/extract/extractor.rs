@@ -1,0 +1,222 @@
+//! The extractor of a template: derived from its relation segments (or an explicit pattern), it
+//! reads generated text back into relations.
+
+use super::error::ExtractError;
+use super::list_split::list_splits;
+use super::pattern::{anchored, relation_pattern, words_longest_first};
+use super::relation::{Extraction, PredictedRelation};
+use super::split::{Split, relation_splits};
+use crate::template::segments::LABEL_VARIABLE;
+use crate::template::spec::ListStyle;
+use crate::template::{Segment, TemplateSpec, parse_relation, validate};
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Reads generated text back into relations; see the module documentation for the rules.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    regex: Regex,
+    /// The relation segments when the pattern is generated (`None` for an explicit pattern).
+    segments: Option<Vec<Segment>>,
+    roles: Vec<String>,
+    list: Option<ListStyle>,
+    words: Vec<String>,
+    label_of_word: BTreeMap<String, String>,
+    single_label: Option<String>,
+    separator: String,
+    terminator: String,
+    null: String,
+}
+
+impl Extractor {
+    /// Derives the extractor of `spec`: its relation regex is generated from the relation
+    /// template's segments, unless `spec.extractor` gives one (named groups: the roles and, when
+    /// there is more than one label, `label`).
+    pub fn derive(spec: &TemplateSpec) -> Result<Self, ExtractError> {
+        let errors = validate(spec);
+        if !errors.is_empty() {
+            return Err(ExtractError::InvalidTemplate(errors));
+        }
+        let segments = parse_relation(&spec.relation, &spec.arguments)
+            .map_err(|error| ExtractError::InvalidTemplate(vec![error]))?;
+        let words = words_longest_first(spec.labels.values());
+        let pattern = match &spec.extractor {
+            Some(explicit) => anchored(explicit),
+            None => relation_pattern(&segments, &words),
+        };
+        let regex = Regex::new(&pattern).map_err(|error| ExtractError::Pattern {
+            pattern: pattern.clone(),
+            message: error.to_string(),
+        })?;
+        if spec.extractor.is_some() {
+            check_groups(&regex, spec)?;
+        }
+        let single_label = match spec.labels.keys().collect::<Vec<_>>().as_slice() {
+            [only] => Some((*only).clone()),
+            _ => None,
+        };
+        Ok(Self {
+            regex,
+            segments: spec.extractor.is_none().then_some(segments),
+            roles: spec.arguments.clone(),
+            list: spec.list_role().map(|_| spec.list.clone()),
+            words,
+            label_of_word: spec
+                .labels
+                .iter()
+                .map(|(label, word)| (word.clone(), label.clone()))
+                .collect(),
+            single_label,
+            separator: spec.separator.clone(),
+            terminator: spec.terminator.clone(),
+            null: spec.null.clone(),
+        })
+    }
+
+    /// The regular expressions the extractor matches relation sentences with (one per relation
+    /// template), as given to the regex engine.
+    pub fn patterns(&self) -> Vec<String> {
+        vec![self.regex.as_str().to_owned()]
+    }
+
+    /// Reads `text`, resolving ambiguous splits to the leftmost one.
+    pub fn extract(&self, text: &str) -> Extraction {
+        self.extract_with(text, None)
+    }
+
+    /// Reads `text`, resolving ambiguous splits to the first one whose argument strings (list
+    /// members included) are all in `known` (e.g. `template::known_strings` of the source
+    /// document); the leftmost split when none is.
+    pub fn extract_in(&self, text: &str, known: &BTreeSet<String>) -> Extraction {
+        self.extract_with(text, Some(known))
+    }
+
+    fn extract_with(&self, text: &str, known: Option<&BTreeSet<String>>) -> Extraction {
+        let mut extraction = Extraction::default();
+        let body = text.trim();
+        if body.is_empty() || self.is_null(body) {
+            return extraction;
+        }
+        let body = match body.strip_suffix(self.terminator.as_str()) {
+            Some(stripped) if !self.terminator.is_empty() => stripped,
+            _ => body,
+        };
+        let mark = match self.separator.trim() {
+            "" => self.separator.as_str(),
+            trimmed => trimmed,
+        };
+        for piece in body.split(mark).map(str::trim) {
+            if piece.is_empty() || self.is_null(piece) {
+                continue;
+            }
+            match self.read_piece(piece, known) {
+                Some(relation) if !extraction.relations.contains(&relation) => {
+                    extraction.relations.push(relation);
+                }
+                Some(_) => {}
+                None => extraction.unparseable.push(piece.to_owned()),
+            }
+        }
+        extraction
+    }
+
+    /// Whether `text` is the null sentence, with or without its terminator.
+    fn is_null(&self, text: &str) -> bool {
+        let null = self.null.trim();
+        text == null || self.without_terminator(text) == self.without_terminator(null)
+    }
+
+    fn without_terminator<'t>(&self, text: &'t str) -> &'t str {
+        match text.strip_suffix(self.terminator.as_str()) {
+            Some(stripped) if !self.terminator.is_empty() => stripped.trim_end(),
+            _ => text,
+        }
+    }
+
+    /// One relation sentence read into a relation, or `None` when it is not one.
+    fn read_piece(
+        &self,
+        piece: &str,
+        known: Option<&BTreeSet<String>>,
+    ) -> Option<PredictedRelation> {
+        let captures = self.regex.captures(piece)?;
+        let leftmost = Split {
+            label: captures.name(LABEL_VARIABLE).map(|m| m.as_str()),
+            roles: self
+                .roles
+                .iter()
+                .map(|role| captures.name(role).map_or("", |m| m.as_str()))
+                .collect(),
+        };
+        let mut splits = vec![leftmost];
+        if let (Some(_), Some(segments)) = (known, &self.segments) {
+            splits.extend(relation_splits(segments, &self.roles, &self.words, piece));
+        }
+        let readings = splits.iter().flat_map(|split| self.readings(split));
+        let chosen = match known {
+            Some(known) => readings
+                .clone()
+                .find(|(_, arguments)| arguments.iter().all(|argument| known.contains(*argument)))
+                .or_else(|| readings.clone().next()),
+            None => readings.clone().next(),
+        }?;
+        self.relation(chosen)
+    }
+
+    /// Every reading of a split: its label word and its argument strings (a list role's members
+    /// in every way the list can be read).
+    fn readings<'s, 't>(
+        &'s self,
+        split: &'s Split<'t>,
+    ) -> impl Iterator<Item = (Option<&'t str>, Vec<&'t str>)> + Clone + 's {
+        let members: Vec<Vec<&'t str>> = match (&self.list, split.roles.as_slice()) {
+            (Some(style), [list]) => list_splits(style, list),
+            _ => vec![split.roles.clone()],
+        };
+        members
+            .into_iter()
+            .map(move |arguments| (split.label, arguments))
+    }
+
+    fn relation(&self, (word, arguments): (Option<&str>, Vec<&str>)) -> Option<PredictedRelation> {
+        if arguments.iter().any(|argument| argument.is_empty()) {
+            return None;
+        }
+        let label = match word {
+            Some(word) => self.label_of_word.get(word)?.clone(),
+            None => self.single_label.clone()?,
+        };
+        let mut arguments: Vec<String> = arguments.into_iter().map(str::to_owned).collect();
+        if self.list.is_some() {
+            arguments.sort();
+            arguments.dedup();
+        }
+        Some(PredictedRelation { label, arguments })
+    }
+}
+
+/// An explicit pattern must name a group after each role, `label` when there is more than one
+/// label, and nothing else.
+fn check_groups(regex: &Regex, spec: &TemplateSpec) -> Result<(), ExtractError> {
+    let names: Vec<&str> = regex.capture_names().flatten().collect();
+    let label_needed = spec.labels.len() > 1;
+    let mut needed: Vec<&str> = spec.arguments.iter().map(String::as_str).collect();
+    if label_needed {
+        needed.push(LABEL_VARIABLE);
+    }
+    if let Some(group) = needed.iter().find(|group| !names.contains(group)) {
+        return Err(ExtractError::MissingGroup {
+            group: (*group).to_owned(),
+            label_needed,
+        });
+    }
+    match names
+        .iter()
+        .find(|name| **name != LABEL_VARIABLE && !spec.arguments.iter().any(|a| a == *name))
+    {
+        Some(group) => Err(ExtractError::UnknownGroup {
+            group: (*group).to_owned(),
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,78 @@
+//! When a predicted relation matches a gold one, and the largest one-to-one matching between two
+//! sets.
+
+use crate::extract::PredictedRelation;
+use crate::template::GoldRelation;
+
+/// Whether `predicted` names `gold`: equal labels and equal arguments — each predicted string
+/// among the strings the gold argument accepts, in role order, or, for a set relation, a
+/// one-to-one correspondence between predicted and gold members.
+pub fn matches(is_set: bool, predicted: &PredictedRelation, gold: &GoldRelation) -> bool {
+    if predicted.label != gold.label || predicted.arguments.len() != gold.arguments.len() {
+        return false;
+    }
+    let accepts = |p: usize, g: usize| gold.arguments[g].accepted.contains(&predicted.arguments[p]);
+    if is_set {
+        let pairs = maximum_matching(predicted.arguments.len(), gold.arguments.len(), accepts);
+        pairs.iter().all(Option::is_some)
+    } else {
+        (0..gold.arguments.len()).all(|i| accepts(i, i))
+    }
+}
+
+/// A largest one-to-one matching between `left` and `right` items (augmenting paths): for each
+/// left item, the right item it is matched with.
+pub fn maximum_matching(
+    left: usize,
+    right: usize,
+    edge: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<usize>> {
+    let mut owner: Vec<Option<usize>> = vec![None; right];
+    for item in 0..left {
+        let mut visited = vec![false; right];
+        augment(item, &edge, &mut owner, &mut visited);
+    }
+    let mut partner = vec![None; left];
+    for (r, l) in owner.iter().enumerate() {
+        if let Some(l) = l {
+            partner[*l] = Some(r);
+        }
+    }
+    partner
+}
+
+fn augment(
+    item: usize,
+    edge: &impl Fn(usize, usize) -> bool,
+    owner: &mut [Option<usize>],
+    visited: &mut [bool],
+) -> bool {
+    for r in 0..owner.len() {
+        if visited[r] || !edge(item, r) {
+            continue;
+        }
+        visited[r] = true;
+        let free = match owner[r] {
+            None => true,
+            Some(other) => augment(other, edge, owner, visited),
+        };
+        if free {
+            owner[r] = Some(item);
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_largest_matching_not_the_greedy_one() {
+        // left 0 accepts right 0 and 1; left 1 only right 0: greedy would leave left 1 alone.
+        let edges = [(0, 0), (0, 1), (1, 0)];
+        let pairs = maximum_matching(2, 2, |l, r| edges.contains(&(l, r)));
+        assert_eq!(pairs, vec![Some(1), Some(0)]);
+    }
+}

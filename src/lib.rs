@@ -6,13 +6,13 @@
 //! The data side: [`corpus`] (documents), [`template`] (rendered prompts and targets),
 //! [`extract`] (relations read back from text), [`score`] (strict precision/recall/F1).
 
+pub mod check;
 pub mod corpus;
-pub mod extract;
-pub mod score;
-pub mod template;
 pub mod diagnostic;
+pub mod diff;
+pub mod extract;
+pub mod plan;
+pub mod score;
 pub mod source;
 pub mod syntax;
-pub mod check;
-pub mod plan;
-pub mod diff;
+pub mod template;

@@ -26,7 +26,11 @@ impl Span {
 
     /// The sub-span `start..end` relative to this span's start.
     pub fn slice(self, start: usize, end: usize) -> Self {
-        Self::new(self.file, self.start + start, (self.start + end).min(self.end.max(self.start + start)))
+        Self::new(
+            self.file,
+            self.start + start,
+            (self.start + end).min(self.end.max(self.start + start)),
+        )
     }
 }
 
@@ -57,12 +61,19 @@ impl SourceFile {
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        LineCol { line, column: before[line_start..].chars().count() + 1 }
+        LineCol {
+            line,
+            column: before[line_start..].chars().count() + 1,
+        }
     }
 
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        self.text.split('\n').nth(line.saturating_sub(1)).unwrap_or("").trim_end_matches('\r')
+        self.text
+            .split('\n')
+            .nth(line.saturating_sub(1))
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 
@@ -85,7 +96,11 @@ impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let display = display_path(&path);
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(SourceFile { path, display, text });
+        self.files.push(SourceFile {
+            path,
+            display,
+            text,
+        });
         id
     }
 
@@ -104,7 +119,10 @@ impl Sources {
 
     /// The id of an already loaded file.
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
     }
 
     /// The text a span covers.

@@ -2,7 +2,7 @@
 //! text) and a plan snapshot; every `tests/fixtures/err_*.exp` yields its rendered diagnostics.
 
 use expc::check::{CheckOptions, check};
-use expc::diagnostic::{RenderOptions, render_all};
+use expc::diagnostic::{Code, RenderOptions, render_all};
 use expc::plan::{self, Plan, PlanOptions};
 use expc::source::FileId;
 use expc::syntax;
@@ -14,7 +14,10 @@ fn root() -> PathBuf {
 
 /// Fixtures read models and data from folders committed next to them.
 fn options() -> CheckOptions {
-    CheckOptions { model_root: Some(root().join("tests/fixtures/models")), data_root: Some(root().join("tests/data")) }
+    CheckOptions {
+        model_root: Some(root().join("tests/fixtures/models")),
+        data_root: Some(root().join("tests/data")),
+    }
 }
 
 fn settings() -> insta::Settings {
@@ -26,11 +29,20 @@ fn settings() -> insta::Settings {
 }
 
 fn regex_escape(text: &str) -> String {
-    text.chars().map(|c| if c.is_alphanumeric() || c == '/' || c == '_' || c == '-' { c.to_string() } else { format!("\\{c}") }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '/' || c == '_' || c == '-' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
 }
 
 fn is_error_fixture(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("err_"))
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("err_"))
 }
 
 /// Runs from the package root so that diagnostics show paths relative to it.
@@ -48,19 +60,41 @@ fn valid_fixtures() {
             }
             in_root(|| {
                 let text = std::fs::read_to_string(path).expect("fixture is readable");
-                let ast = syntax::parse(FileId(0), &text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+                let ast = syntax::parse(FileId(0), &text)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
                 let formatted = syntax::format(&ast);
                 let reparsed = syntax::parse(FileId(0), &formatted).expect("formatted text parses");
-                assert_eq!(syntax::format(&reparsed), formatted, "formatting is idempotent");
+                assert_eq!(
+                    syntax::format(&reparsed),
+                    formatted,
+                    "formatting is idempotent"
+                );
                 insta::assert_snapshot!("ast", formatted);
 
                 let checked = check(path, &options());
-                let rendered = render_all(&checked.diagnostics, &checked.sources, RenderOptions::default());
-                let study = checked.study.unwrap_or_else(|| panic!("{} has errors:\n{rendered}", path.display()));
+                let rendered = render_all(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    RenderOptions::default(),
+                );
+                let study = checked
+                    .study
+                    .unwrap_or_else(|| panic!("{} has errors:\n{rendered}", path.display()));
                 let plan = plan::build(&study, PlanOptions::default());
                 let json = plan.to_json();
-                assert_eq!(Plan::from_json(&json, "plan.json").expect("plan reads back"), plan, "parse(serialize(plan)) == plan");
-                insta::assert_snapshot!("plan", format!("{rendered}{}\n{}", plan::render_table(&plan), plan::summary(&plan)));
+                assert_eq!(
+                    Plan::from_json(&json, "plan.json").expect("plan reads back"),
+                    plan,
+                    "parse(serialize(plan)) == plan"
+                );
+                insta::assert_snapshot!(
+                    "plan",
+                    format!(
+                        "{rendered}{}\n{}",
+                        plan::render_table(&plan),
+                        plan::summary(&plan)
+                    )
+                );
             });
         });
     });
@@ -74,8 +108,41 @@ fn error_fixtures() {
                 let relative = path.strip_prefix(root()).unwrap_or(path);
                 let checked = check(relative, &options());
                 assert!(checked.has_errors(), "{} should not check", path.display());
-                insta::assert_snapshot!("diagnostics", render_all(&checked.diagnostics, &checked.sources, RenderOptions::default()));
+                insta::assert_snapshot!(
+                    "diagnostics",
+                    render_all(
+                        &checked.diagnostics,
+                        &checked.sources,
+                        RenderOptions::default()
+                    )
+                );
             });
         });
     });
+}
+
+/// Every diagnostic code is shown by at least one error fixture, as the user sees it.
+#[test]
+fn every_code_has_an_error_fixture() {
+    let fixtures = root().join("tests/fixtures");
+    let mut rendered = String::new();
+    in_root(|| {
+        for entry in std::fs::read_dir(&fixtures).expect("fixtures folder") {
+            let path = entry.expect("fixture entry").path();
+            if is_error_fixture(&path) && path.extension().is_some_and(|e| e == "exp") {
+                let checked = check(path.strip_prefix(root()).unwrap_or(&path), &options());
+                rendered.push_str(&render_all(
+                    &checked.diagnostics,
+                    &checked.sources,
+                    RenderOptions::default(),
+                ));
+            }
+        }
+    });
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !rendered.contains(&format!("[{code}]:")))
+        .collect();
+    assert!(missing.is_empty(), "no err_*.exp fixture shows {missing:?}");
 }

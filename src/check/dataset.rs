@@ -9,10 +9,22 @@ use crate::syntax::ast::{Block, Value, ValueKind};
 use std::path::{Path, PathBuf};
 
 /// Checks a dataset block; paths are relative to `data_root`.
-pub fn check(block: &Block, name: &str, data_root: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Dataset> {
-    let mut fields = Fields::new(&block.fields, format!("dataset `{name}`"), block.span, diagnostics);
+pub fn check(
+    block: &Block,
+    name: &str,
+    data_root: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Dataset> {
+    let mut fields = Fields::new(
+        &block.fields,
+        format!("dataset `{name}`"),
+        block.name_span(),
+        diagnostics,
+    );
     let formats: Vec<(&str, Format)> = Format::ALL.iter().map(|f| (f.name(), *f)).collect();
-    let format = fields.require("format", "\"pubtator\"", diagnostics).and_then(|f| fields::option(&f.value, "corpus format", &formats, diagnostics));
+    let format = fields
+        .require("format", "\"pubtator\"")
+        .and_then(|f| fields::option(&f.value, "corpus format", &formats, diagnostics));
     let mut paths: Vec<(PathBuf, Span)> = Vec::new();
     let mut path = |value: &Value, diagnostics: &mut Vec<Diagnostic>| {
         fields::string(value, diagnostics).map(|s| {
@@ -21,14 +33,23 @@ pub fn check(block: &Block, name: &str, data_root: &Path, diagnostics: &mut Vec<
             p
         })
     };
-    let train = fields.require("train", "\"cdr/train.txt\"", diagnostics).and_then(|f| path(&f.value, diagnostics));
-    let test = fields.require("test", "\"cdr/test.txt\"", diagnostics).and_then(|f| path(&f.value, diagnostics));
-    let validation = match fields.require("validation", "{ holdout = 0.2, seed = 0 }", diagnostics) {
+    let train = fields
+        .require("train", "\"cdr/train.txt\"")
+        .and_then(|f| path(&f.value, diagnostics));
+    let test = fields
+        .require("test", "\"cdr/test.txt\"")
+        .and_then(|f| path(&f.value, diagnostics));
+    let validation = match fields.require("validation", "{ holdout = 0.2, seed = 0 }") {
         Some(f) => match &f.value.kind {
             ValueKind::String(_) => path(&f.value, diagnostics).map(ValidationSpec::File),
-            ValueKind::Object(entries) => validation_object(entries, f.value.span, &mut path, diagnostics),
+            ValueKind::Object(entries) => {
+                validation_object(entries, f.value.span, &mut path, diagnostics)
+            }
             _ => {
-                diagnostics.push(fields::wrong_type(&f.value, "a path or `{ holdout = …, seed = … }` or `{ ids = \"…\" }`"));
+                diagnostics.push(fields::wrong_type(
+                    &f.value,
+                    "a path or `{ holdout = …, seed = … }` or `{ ids = \"…\" }`",
+                ));
                 None
             }
         },
@@ -48,7 +69,16 @@ pub fn check(block: &Block, name: &str, data_root: &Path, diagnostics: &mut Vec<
             missing.push(p);
         }
     }
-    Some(Dataset { spec: DatasetSpec { format: format?, train: train?, validation: validation?, test: test? }, missing, span: block.span })
+    Some(Dataset {
+        spec: DatasetSpec {
+            format: format?,
+            train: train?,
+            validation: validation?,
+            test: test?,
+        },
+        missing,
+        span: block.span,
+    })
 }
 
 fn validation_object(
@@ -66,32 +96,46 @@ fn validation_object(
         (Some(h), None) => {
             let fraction = fields::number(&h.value, Bound::UnitOpen, diagnostics);
             let seed = match seed {
-                Some(s) => fields::integer(&s.value, 0, i64::MAX, diagnostics).map(|s| s.unsigned_abs()),
+                Some(s) => {
+                    fields::integer(&s.value, 0, i64::MAX, diagnostics).map(|s| s.unsigned_abs())
+                }
                 None => {
                     diagnostics.push(
-                        Diagnostic::new(Code::MissingField, "a held-out validation split needs a `seed`")
-                            .at(h.key.span, "held out here")
-                            .help("add `seed = 0`: an unseeded split cannot be reproduced"),
+                        Diagnostic::new(
+                            Code::MissingField,
+                            "a held-out validation split needs a `seed`",
+                        )
+                        .at(h.key.span, "held out here")
+                        .help("add `seed = 0`: an unseeded split cannot be reproduced"),
                     );
                     None
                 }
             };
-            Some(ValidationSpec::Holdout { fraction: fraction?, seed: seed? })
+            Some(ValidationSpec::Holdout {
+                fraction: fraction?,
+                seed: seed?,
+            })
         }
         (None, Some(i)) => path(&i.value, diagnostics).map(ValidationSpec::TrainIds),
         (Some(h), Some(i)) => {
             diagnostics.push(
-                Diagnostic::new(Code::UnknownField, "`validation` takes either `holdout` or `ids`, not both")
-                    .at(i.key.span, "second way of making validation")
-                    .also(h.key.span, "first way"),
+                Diagnostic::new(
+                    Code::UnknownField,
+                    "`validation` takes either `holdout` or `ids`, not both",
+                )
+                .at(i.key.span, "second way of making validation")
+                .also(h.key.span, "first way"),
             );
             None
         }
         (None, None) => {
             diagnostics.push(
-                Diagnostic::new(Code::MissingField, "`validation` needs `holdout = FRACTION` (with `seed`) or `ids = \"FILE\"`")
-                    .at(span, "empty validation")
-                    .help("e.g. `validation = { holdout = 0.2, seed = 0 }`"),
+                Diagnostic::new(
+                    Code::MissingField,
+                    "`validation` needs `holdout = FRACTION` (with `seed`) or `ids = \"FILE\"`",
+                )
+                .at(span, "empty validation")
+                .help("e.g. `validation = { holdout = 0.2, seed = 0 }`"),
             );
             None
         }

@@ -7,30 +7,46 @@ use crate::syntax::ast::{Field, Value, ValueKind};
 use std::collections::BTreeSet;
 
 /// Reads the fields of one block or object. Call [`Fields::finish`] after the last read so
-/// that fields nobody asked for are reported.
+/// that missing required fields and fields nobody asked for are reported.
 pub struct Fields<'a> {
     fields: &'a [Field],
     what: String,
     known: BTreeSet<&'static str>,
-    span: Span,
+    anchor: Span,
+    /// Required fields not given, with an example value, reported by `finish`.
+    missing: Vec<(&'static str, String)>,
 }
 
 impl<'a> Fields<'a> {
-    /// Starts reading `fields` of `what` (e.g. "model `t5_small`") whose block is at `span`;
-    /// reports duplicate keys right away.
-    pub fn new(fields: &'a [Field], what: impl Into<String>, span: Span, diagnostics: &mut Vec<Diagnostic>) -> Self {
+    /// Starts reading `fields` of `what` (e.g. "model `t5_small`"); a missing required field is
+    /// reported at `anchor` (the block's name, or the object). Reports duplicate keys right away.
+    pub fn new(
+        fields: &'a [Field],
+        what: impl Into<String>,
+        anchor: Span,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
         let what = what.into();
         for (i, field) in fields.iter().enumerate() {
             if let Some(first) = fields[..i].iter().find(|f| f.key.node == field.key.node) {
                 diagnostics.push(
-                    Diagnostic::new(Code::DuplicateField, format!("field `{}` is given twice in {what}", field.key.node))
-                        .at(field.key.span, "given again here")
-                        .also(first.key.span, "first given here")
-                        .help("keep one of them"),
+                    Diagnostic::new(
+                        Code::DuplicateField,
+                        format!("field `{}` is given twice in {what}", field.key.node),
+                    )
+                    .at(field.key.span, "given again here")
+                    .also(first.key.span, "first given here")
+                    .help("keep one of them"),
                 );
             }
         }
-        Self { fields, what, known: BTreeSet::new(), span }
+        Self {
+            fields,
+            what,
+            known: BTreeSet::new(),
+            anchor,
+            missing: Vec::new(),
+        }
     }
 
     /// The raw field `key`, marking it known.
@@ -39,49 +55,75 @@ impl<'a> Fields<'a> {
         self.fields.iter().find(|f| f.key.node == key)
     }
 
-    /// Reports a missing required field.
-    pub fn missing(&self, key: &str, example: &str, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.push(
-            Diagnostic::new(Code::MissingField, format!("{} has no `{key}`", self.what))
-                .at(Span::new(self.span.file, self.span.start, self.span.start), format!("missing `{key}`"))
-                .help(format!("add `{key} = {example}`")),
-        );
-    }
-
-    /// A required field.
-    pub fn require(&mut self, key: &'static str, example: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<&'a Field> {
+    /// A required field; when it is missing, `finish` reports it with `example` as its value.
+    pub fn require(&mut self, key: &'static str, example: &str) -> Option<&'a Field> {
         let field = self.get(key);
         if field.is_none() {
-            self.missing(key, example, diagnostics);
+            self.missing.push((key, example.to_string()));
         }
         field
     }
 
-    /// Reports every field that no reader asked for.
+    /// Reports every field that no reader asked for, then every missing required field, except
+    /// one that an unknown field is a misspelling of (the unknown field's error says so).
     pub fn finish(self, diagnostics: &mut Vec<Diagnostic>) {
-        for field in self.fields {
-            if !self.known.contains(field.key.node.as_str()) {
-                let fields: Vec<&str> = self.known.iter().copied().collect();
-                diagnostics.push(
-                    Diagnostic::new(Code::UnknownField, format!("{} has no field `{}`", self.what, field.key.node))
-                        .at(field.key.span, "unknown field")
-                        .maybe_help(did_you_mean(&field.key.node, fields.iter().copied()))
-                        .note(format!("fields of {}: {}", self.what, fields.join(", "))),
-                );
-            }
+        let known: Vec<&str> = self.known.iter().copied().collect();
+        let mut missing = self.missing;
+        for field in self
+            .fields
+            .iter()
+            .filter(|f| !self.known.contains(f.key.node.as_str()))
+        {
+            let name = field.key.node.as_str();
+            missing.retain(|(key, _)| did_you_mean(name, [*key]).is_none());
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    format!("{} has no field `{name}`", self.what),
+                )
+                .at(field.key.span, "unknown field")
+                .maybe_help(did_you_mean(name, known.iter().copied()))
+                .note(format!("fields of {}: {}", self.what, known.join(", "))),
+            );
+        }
+        for (key, example) in missing {
+            diagnostics.push(
+                Diagnostic::new(Code::MissingField, format!("{} has no `{key}`", self.what))
+                    .at(self.anchor, format!("`{key}` missing"))
+                    .help(format!("add `{key} = {example}`")),
+            );
         }
     }
 }
 
 /// A value of the wrong type.
 pub fn wrong_type(value: &Value, expected: &str) -> Diagnostic {
-    Diagnostic::new(Code::WrongType, format!("expected {expected}, found {}", value.kind.type_name()))
-        .at(value.span, format!("expected {expected}"))
+    // A number or boolean in quotes: say how to write it.
+    let wants_number = expected.contains("integer") || expected.contains("number");
+    let unquoted = match &value.kind {
+        ValueKind::String(s)
+            if (wants_number && s.trim().parse::<f64>().is_ok())
+                || (expected.contains("`true`") && matches!(s.as_str(), "true" | "false")) =>
+        {
+            Some(format!("write it without quotes: `{}`", s.trim()))
+        }
+        _ => None,
+    };
+    Diagnostic::new(
+        Code::WrongType,
+        format!("expected {expected}, found {}", value.kind.type_name()),
+    )
+    .at(value.span, format!("expected {expected}"))
+    .maybe_help(unquoted)
 }
 
 /// A value outside its allowed range.
 pub fn out_of_range(value: &Value, requirement: &str) -> Diagnostic {
-    Diagnostic::new(Code::OutOfRange, format!("value out of range: {requirement}")).at(value.span, requirement.to_string())
+    Diagnostic::new(
+        Code::OutOfRange,
+        format!("value out of range: {requirement}"),
+    )
+    .at(value.span, requirement.to_string())
 }
 
 /// A string value.
@@ -107,11 +149,20 @@ pub fn boolean(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<bool>
 }
 
 /// An integer in `min..=max`.
-pub fn integer(value: &Value, min: i64, max: i64, diagnostics: &mut Vec<Diagnostic>) -> Option<i64> {
+pub fn integer(
+    value: &Value,
+    min: i64,
+    max: i64,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<i64> {
     match value.kind {
         ValueKind::Int(i) if (min..=max).contains(&i) => Some(i),
-        ValueKind::Int(_) => {
-            let requirement = if max == i64::MAX { format!("must be at least {min}") } else { format!("must be between {min} and {max}") };
+        ValueKind::Int(i) => {
+            let requirement = if i < min {
+                format!("must be at least {min}")
+            } else {
+                format!("must be at most {max}")
+            };
             diagnostics.push(out_of_range(value, &requirement));
             None
         }
@@ -124,7 +175,8 @@ pub fn integer(value: &Value, min: i64, max: i64, diagnostics: &mut Vec<Diagnost
 
 /// A `u32` of at least `min`.
 pub fn count(value: &Value, min: u32, diagnostics: &mut Vec<Diagnostic>) -> Option<u32> {
-    integer(value, i64::from(min), i64::from(u32::MAX), diagnostics).and_then(|i| u32::try_from(i).ok())
+    integer(value, i64::from(min), i64::from(u32::MAX), diagnostics)
+        .and_then(|i| u32::try_from(i).ok())
 }
 
 /// The bounds a number must satisfy.
@@ -184,7 +236,12 @@ pub fn number(value: &Value, bound: Bound, diagnostics: &mut Vec<Diagnostic>) ->
 }
 
 /// One of a closed set of words, written as a string or a bare name.
-pub fn option<T: Copy>(value: &Value, what: &str, choices: &[(&str, T)], diagnostics: &mut Vec<Diagnostic>) -> Option<T> {
+pub fn option<T: Copy>(
+    value: &Value,
+    what: &str,
+    choices: &[(&str, T)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
     let word = match &value.kind {
         ValueKind::String(s) | ValueKind::Reference(s) => s,
         _ => {

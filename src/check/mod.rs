@@ -64,10 +64,26 @@ pub fn check_text(path: &Path, text: String, options: &CheckOptions) -> Checked 
     finish(loaded, options, diagnostics)
 }
 
-fn finish(loaded: load::Loaded, options: &CheckOptions, mut diagnostics: Vec<Diagnostic>) -> Checked {
-    let study = if loaded.sources.is_empty() { None } else { check_files(&loaded, options, &mut diagnostics) };
-    let study = if diagnostics.iter().any(Diagnostic::is_error) { None } else { study };
-    Checked { study, diagnostics, sources: loaded.sources }
+fn finish(
+    loaded: load::Loaded,
+    options: &CheckOptions,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Checked {
+    let study = if loaded.sources.is_empty() {
+        None
+    } else {
+        check_files(&loaded, options, &mut diagnostics)
+    };
+    let study = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        study
+    };
+    Checked {
+        study,
+        diagnostics,
+        sources: loaded.sources,
+    }
 }
 
 struct Declared<'a> {
@@ -77,23 +93,45 @@ struct Declared<'a> {
     dir: PathBuf,
 }
 
-fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut Vec<Diagnostic>) -> Option<Study> {
+fn check_files(
+    loaded: &load::Loaded,
+    options: &CheckOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Study> {
     let root_path = loaded.sources.get(crate::source::FileId(0)).path.clone();
-    let root_dir = root_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let root_dir = root_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let mut names = Names::default();
+    if loaded.incomplete {
+        names.set_incomplete();
+    }
     let mut declared = Vec::new();
     let mut study_block: Option<&Block> = None;
     for (file, ast) in &loaded.files {
-        let dir = loaded.sources.get(*file).path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = loaded
+            .sources
+            .get(*file)
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         for block in &ast.blocks {
             let Some(kind) = names::Kind::from_keyword(&block.kind.node) else {
                 let keywords = names::Kind::ALL.map(names::Kind::keyword);
                 diagnostics.push(
-                    Diagnostic::new(Code::UnknownBlock, format!("unknown block kind `{}`", block.kind.node))
-                        .at(block.kind.span, "not a block kind")
-                        .maybe_help(did_you_mean(&block.kind.node, keywords))
-                        .note(format!("block kinds: {}", keywords.join(", "))),
+                    Diagnostic::new(
+                        Code::UnknownBlock,
+                        format!("unknown block kind `{}`", block.kind.node),
+                    )
+                    .at(block.kind.span, "not a block kind")
+                    .maybe_help(did_you_mean(&block.kind.node, keywords))
+                    .note(format!("block kinds: {}", keywords.join(", "))),
                 );
+                if let Some(name) = &block.name {
+                    names.excuse(&name.node);
+                }
                 continue;
             };
             if kind == names::Kind::Study {
@@ -101,7 +139,10 @@ fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut 
                     diagnostics.push(
                         Diagnostic::new(Code::BlockName, "the `study` block takes no name")
                             .at(name.span, "remove this name")
-                            .help(format!("name the study with a field: `study {{ name = \"{}\" }}`", name.node)),
+                            .help(format!(
+                                "name the study with a field: `study {{ name = \"{}\" }}`",
+                                name.node
+                            )),
                     );
                 }
                 if *file != crate::source::FileId(0) {
@@ -130,7 +171,12 @@ fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut 
                 continue;
             };
             if names.declare(kind, &name.node, name.span, diagnostics) {
-                declared.push(Declared { kind, name: name.node.clone(), block, dir: dir.clone() });
+                declared.push(Declared {
+                    kind,
+                    name: name.node.clone(),
+                    block,
+                    dir: dir.clone(),
+                });
             }
         }
     }
@@ -148,6 +194,8 @@ fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut 
         experiments: Vec::new(),
     };
     for d in &declared {
+        // Each block's diagnostics in source order, whatever order its fields are read in.
+        let first = diagnostics.len();
         match d.kind {
             names::Kind::Model => {
                 if let Some(m) = model::check(d.block, &d.name, &settings.model_root, diagnostics) {
@@ -155,17 +203,22 @@ fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut 
                 }
             }
             names::Kind::Dataset => {
-                if let Some(x) = dataset::check(d.block, &d.name, &settings.data_root, diagnostics) {
+                if let Some(x) = dataset::check(d.block, &d.name, &settings.data_root, diagnostics)
+                {
                     study.datasets.insert(d.name.clone(), x);
                 }
             }
             names::Kind::Template => {
                 if let Some(t) = template::check(d.block, &d.name, &d.dir, diagnostics) {
+                    task::check_template(&d.name, &t, d.block, &loaded.sources, diagnostics);
                     study.templates.insert(d.name.clone(), t);
                 }
             }
             names::Kind::Training => {
-                study.trainings.insert(d.name.clone(), training::check(d.block, &d.name, &names, diagnostics));
+                study.trainings.insert(
+                    d.name.clone(),
+                    training::check(d.block, &d.name, &names, diagnostics),
+                );
             }
             names::Kind::Task => {
                 if let Some(t) = experiment::check_task(d.block, &d.name, &names, diagnostics) {
@@ -173,23 +226,35 @@ fn check_files(loaded: &load::Loaded, options: &CheckOptions, diagnostics: &mut 
                 }
             }
             names::Kind::Experiment => {
-                if let Some(e) = experiment::check_experiment(d.block, &d.name, &names, diagnostics) {
+                if let Some(e) = experiment::check_experiment(d.block, &d.name, &names, diagnostics)
+                {
                     study.experiments.push(e);
                 }
             }
             names::Kind::Study => {}
         }
+        diagnostics[first..]
+            .sort_by_key(|d| d.primary.as_ref().map(|(span, _)| (span.file, span.start)));
     }
-    for (name, t) in &study.templates {
-        let block = declared.iter().find(|d| d.kind == names::Kind::Template && d.name == *name).map(|d| d.block);
-        if let Some(block) = block {
-            task::check_template(name, t, block, &loaded.sources, diagnostics);
+    for d in declared.iter().filter(|d| d.kind == names::Kind::Task) {
+        if let Some(t) = study.tasks.get(&d.name) {
+            task::check_task_variables(&d.name, t, &study, &loaded.sources, diagnostics);
         }
     }
-    for (name, t) in &study.tasks {
-        task::check_task_variables(name, t, &study, diagnostics);
-    }
     experiment::check_duplicate_runs(&study.experiments, diagnostics);
+    let has_experiment = loaded
+        .files
+        .iter()
+        .flat_map(|(_, ast)| &ast.blocks)
+        .any(|b| b.kind.node == names::Kind::Experiment.keyword());
+    if !has_experiment && !diagnostics.iter().any(Diagnostic::is_error) {
+        // Reported only when nothing else is wrong: a misspelled or broken experiment block is
+        // reported as such.
+        diagnostics.push(
+            Diagnostic::new(Code::NotAStudy, format!("`{}` declares no experiment", loaded.sources.get(crate::source::FileId(0)).display))
+                .help("a study needs `experiment NAME { models = […], tasks = […], shots = […], seeds = […] }`; a file of shared declarations is meant to be imported by one"),
+        );
+    }
     Some(study)
 }
 
@@ -200,8 +265,16 @@ struct Settings {
     results: PathBuf,
 }
 
-fn settings(block: Option<&Block>, root_path: &Path, root_dir: &Path, options: &CheckOptions, diagnostics: &mut Vec<Diagnostic>) -> Settings {
-    let stem = root_path.file_stem().map_or_else(|| "study".to_string(), |s| s.to_string_lossy().into_owned());
+fn settings(
+    block: Option<&Block>,
+    root_path: &Path,
+    root_dir: &Path,
+    options: &CheckOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Settings {
+    let stem = root_path
+        .file_stem()
+        .map_or_else(|| "study".to_string(), |s| s.to_string_lossy().into_owned());
     let mut settings = Settings {
         name: stem.clone(),
         model_root: root_dir.to_path_buf(),
@@ -209,15 +282,24 @@ fn settings(block: Option<&Block>, root_path: &Path, root_dir: &Path, options: &
         results: root_dir.join("results").join(&stem),
     };
     if let Some(block) = block {
-        let mut fields = Fields::new(&block.fields, "the `study` block", block.span, diagnostics);
+        let mut fields = Fields::new(
+            &block.fields,
+            "the `study` block",
+            block.kind.span,
+            diagnostics,
+        );
         if let Some(f) = fields.get("name") {
             settings.name = fields::string(&f.value, diagnostics).unwrap_or(stem);
         }
-        for (key, slot) in [("model_root", &mut settings.model_root), ("data_root", &mut settings.data_root), ("results", &mut settings.results)] {
-            if let Some(f) = fields.get(key) {
-                if let Some(p) = fields::string(&f.value, diagnostics) {
-                    *slot = normalize(&root_dir.join(p));
-                }
+        for (key, slot) in [
+            ("model_root", &mut settings.model_root),
+            ("data_root", &mut settings.data_root),
+            ("results", &mut settings.results),
+        ] {
+            if let Some(f) = fields.get(key)
+                && let Some(p) = fields::string(&f.value, diagnostics)
+            {
+                *slot = normalize(&root_dir.join(p));
             }
         }
         fields.finish(diagnostics);
@@ -229,4 +311,111 @@ fn settings(block: Option<&Block>, root_path: &Path, root_dir: &Path, options: &
         settings.data_root = absolute(root);
     }
     settings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CheckOptions, check_text};
+    use crate::diagnostic::{RenderOptions, render_all};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    /// Checks `text` as a study and renders its diagnostics: any input must come back as
+    /// diagnostics, never as a panic.
+    fn check_and_render(text: &str) -> String {
+        let checked = check_text(
+            Path::new("robustness.exp"),
+            text.to_string(),
+            &CheckOptions::default(),
+        );
+        render_all(
+            &checked.diagnostics,
+            &checked.sources,
+            RenderOptions::default(),
+        )
+    }
+
+    #[test]
+    fn odd_inputs_are_reported() {
+        let long = format!("model m {{ tags = {{ {} }} }}", "k = 1, ".repeat(2000));
+        let inputs = [
+            "",
+            "\u{feff}",
+            "// only a comment\n# and another\n/* and a block */",
+            "/* unterminated",
+            "\"",
+            "\"\"\"",
+            "{",
+            "}",
+            "model x {",
+            "model x { a = [1, 2",
+            "model x { a = \"\\u{d800}\" }",
+            "model x { a = \"\\u{zz}\" }",
+            "model x { a = \"\\",
+            "model x {\r\n  family = \"t5\r\n}\r\n",
+            "\t\tmodel\tx\t{\tfamily\t\"t5\"\t}",
+            "model 🚀 { family = \"t5\" }",
+            "model é { family = \"ü\", checkpoint = \"🚀\" }",
+            "template t { source = \"\"\"\n\n{{ txt }}{% if %}\n\"\"\" }",
+            "template t { source = \"{{\" relation = \"{{\" arguments = [a] labels = {} null = \"\" extractor = \"(\" }",
+            "model x { a = 99999999999999999999999, b = 1e999 }",
+            "study x y { }",
+            "import \"\"",
+            &long,
+        ];
+        for input in inputs {
+            assert!(!check_and_render(input).is_empty(), "{input:?} is reported");
+        }
+    }
+
+    const TOKENS: &[&str] = &[
+        "model",
+        "template",
+        "experiment",
+        "study",
+        "task",
+        "x",
+        "source",
+        "models",
+        "shots",
+        "full",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "{",
+        "}",
+        "[",
+        "]",
+        "=",
+        ",",
+        "\"",
+        "\"\"\"",
+        "\\",
+        "\\u{",
+        "é",
+        "🚀",
+        "#",
+        "//",
+        "/*",
+        "*/",
+        "when",
+        "import",
+        "1",
+        "-2.5e3",
+        "\"{{ text }}\"",
+        "\"{% if %}\"",
+    ];
+
+    proptest! {
+        #[test]
+        fn token_soup_is_reported(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..40)) {
+            check_and_render(&tokens.concat());
+        }
+
+        #[test]
+        fn any_text_is_reported(text in "\\PC{0,200}") {
+            check_and_render(&text);
+        }
+    }
 }

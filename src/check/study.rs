@@ -51,7 +51,14 @@ pub enum Family {
 
 impl Family {
     /// Every family, in order.
-    pub const ALL: [Family; 6] = [Family::T5, Family::Bart, Family::Gpt2, Family::GptNeo, Family::Biogpt, Family::Llama];
+    pub const ALL: [Family; 6] = [
+        Family::T5,
+        Family::Bart,
+        Family::Gpt2,
+        Family::GptNeo,
+        Family::Biogpt,
+        Family::Llama,
+    ];
 
     /// The name used in `.exp` files.
     pub fn name(self) -> &'static str {
@@ -94,7 +101,13 @@ pub struct Generation {
 
 impl Default for Generation {
     fn default() -> Self {
-        Self { beams: 1, no_repeat_ngram: 0, max_new_tokens: 512, length_penalty: 1.0, early_stopping: false }
+        Self {
+            beams: 1,
+            no_repeat_ngram: 0,
+            max_new_tokens: 512,
+            length_penalty: 1.0,
+            early_stopping: false,
+        }
     }
 }
 
@@ -179,7 +192,9 @@ impl<'de> Deserialize<'de> for Shots {
         match Raw::deserialize(deserializer)? {
             Raw::Few(k) => Ok(Shots::Few(k)),
             Raw::Word(w) if w == "full" => Ok(Shots::Full),
-            Raw::Word(w) => Err(serde::de::Error::custom(format!("expected a number or \"full\", found {w:?}"))),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "expected a number or \"full\", found {w:?}"
+            ))),
         }
     }
 }
@@ -284,8 +299,19 @@ impl TrainingOverrides {
             ($($field:ident),*) => { $(if let Some(v) = self.$field { params.$field = v; })* };
         }
         set!(
-            epochs, learning_rate, batch_size, grad_accumulation, warmup_ratio, weight_decay, adam_beta1, adam_beta2, adam_epsilon,
-            max_grad_norm, max_source_tokens, max_target_tokens, selection
+            epochs,
+            learning_rate,
+            batch_size,
+            grad_accumulation,
+            warmup_ratio,
+            weight_decay,
+            adam_beta1,
+            adam_beta2,
+            adam_epsilon,
+            max_grad_norm,
+            max_source_tokens,
+            max_target_tokens,
+            selection
         );
     }
 }
@@ -307,8 +333,14 @@ impl Condition {
     /// Whether a run with these coordinates matches.
     pub fn matches(&self, model: &str, task: &str, shots: Shots, seed: u64) -> bool {
         self.shots.as_ref().is_none_or(|s| s.contains(&shots))
-            && self.models.as_ref().is_none_or(|m| m.iter().any(|x| x == model))
-            && self.tasks.as_ref().is_none_or(|t| t.iter().any(|x| x == task))
+            && self
+                .models
+                .as_ref()
+                .is_none_or(|m| m.iter().any(|x| x == model))
+            && self
+                .tasks
+                .as_ref()
+                .is_none_or(|t| t.iter().any(|x| x == task))
             && self.seeds.as_ref().is_none_or(|s| s.contains(&seed))
     }
 }
@@ -343,7 +375,7 @@ pub struct Task {
     pub dataset: String,
     /// The template's name.
     pub template: String,
-    /// The declaration.
+    /// Where the task is named.
     pub span: Span,
 }
 
@@ -362,6 +394,6 @@ pub struct Experiment {
     pub seeds: Vec<u64>,
     /// The training profile's name (`None`: defaults).
     pub training: Option<String>,
-    /// The declaration.
+    /// Where the experiment is named.
     pub span: Span,
 }

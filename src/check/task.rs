@@ -1,23 +1,49 @@
 //! Cross-checks of templates and tasks: template texts parse, relation templates can be
-//! inverted, label words are consistent, and source templates use only variables the task's
-//! dataset provides.
+//! inverted, label words are consistent, explicit extractor patterns capture what the template
+//! needs, and source templates use only variables the task's dataset provides.
 
 use super::study::{Study, Task, Template};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::extract::{ExtractError, Extractor};
 use crate::source::{Sources, Span};
-use crate::syntax::ast::Block;
+use crate::syntax::ast::{Block, Value, ValueKind};
 use crate::template::{TemplateError, TemplatePart};
 
-/// Reports every problem of a template's texts and label words.
-pub fn check_template(name: &str, template: &Template, block: &Block, sources: &Sources, diagnostics: &mut Vec<Diagnostic>) {
-    for error in crate::template::validate(&template.spec) {
-        diagnostics.push(template_error(name, &error, block, sources));
+/// Reports every problem of a template's texts, label words and extractor pattern.
+pub fn check_template(
+    name: &str,
+    template: &Template,
+    block: &Block,
+    sources: &Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let errors = crate::template::validate(&template.spec);
+    for error in &errors {
+        diagnostics.push(template_error(name, error, block, sources));
+    }
+    // The extractor is derived from a valid template only; its own errors concern the pattern.
+    if errors.is_empty()
+        && template.spec.extractor.is_some()
+        && let Err(error) = Extractor::derive(&template.spec)
+    {
+        diagnostics.extend(extractor_error(name, &error, block));
     }
 }
 
-fn template_error(name: &str, error: &TemplateError, block: &Block, sources: &Sources) -> Diagnostic {
-    let (part, message, offset) = match error {
-        TemplateError::Syntax { part, offset, message, .. } => (*part, message.clone(), Some(*offset)),
+fn template_error(
+    name: &str,
+    error: &TemplateError,
+    block: &Block,
+    sources: &Sources,
+) -> Diagnostic {
+    let (part, mut message, at) = match error {
+        TemplateError::Syntax {
+            part,
+            offset,
+            line,
+            column,
+            message,
+        } => (*part, message.clone(), Some((*offset, *line, *column))),
         TemplateError::Invalid { part, message } => (*part, message.clone(), None),
         other => (TemplatePart::Relation, other.to_string(), None),
     };
@@ -30,49 +56,204 @@ fn template_error(name: &str, error: &TemplateError, block: &Block, sources: &So
         TemplatePart::MergeLabels => "merge".to_string(),
         other => other.to_string(),
     };
-    let span = field_span(block, &key).map_or(block.span, |value| offset.map_or(value, |o| text_span(value, o, sources)));
-    Diagnostic::new(code, format!("template `{name}`: {message}")).at(span, format!("in `{key}`"))
+    let span = match field_value(block, &key) {
+        None => block.name_span(),
+        Some(value) => match (&value.kind, at) {
+            (ValueKind::String(_), Some((offset, _, _))) => {
+                // minijinja places "unexpected end of input" at the last token; it belongs at the end.
+                let offset = if message.contains("end of input") {
+                    usize::MAX
+                } else {
+                    offset
+                };
+                text_span(value.span, offset, sources)
+            }
+            (ValueKind::Object(fields), Some((_, line, column))) => {
+                // A template file: name the place in the file, point at its name.
+                let file = fields.iter().find(|f| f.key.node == "file");
+                if let Some(ValueKind::String(path)) = file.map(|f| &f.value.kind) {
+                    message = format!("{message} (`{path}`, line {line}, column {column})");
+                }
+                file.map_or(value.span, |f| f.value.span)
+            }
+            _ => value.span,
+        },
+    };
+    let help = match code {
+        Code::TemplateSyntax => Some(
+            "templates are minijinja (Jinja2) text: `{{ variable }}`, `{% if … %}…{% endif %}`, `{% for … %}…{% endfor %}`",
+        ),
+        Code::RelationTemplate if part == TemplatePart::Relation => Some(
+            "a relation template is literal text with one `{{ role }}` per argument (and `{{ label }}` when there are several labels), with text between them: \"{{ chemical }} induces {{ disease }}\"",
+        ),
+        _ => None,
+    };
+    Diagnostic::new(code, format!("template `{name}`: {message}"))
+        .at(span, format!("in `{key}`"))
+        .maybe_help(help.map(str::to_string))
 }
 
-/// The span of field `key`'s value in a block.
-fn field_span(block: &Block, key: &str) -> Option<Span> {
-    block.fields.iter().find(|f| f.key.node == key).map(|f| f.value.span)
+fn extractor_error(name: &str, error: &ExtractError, block: &Block) -> Option<Diagnostic> {
+    let span = field_value(block, "extractor").map_or(block.name_span(), |v| v.span);
+    let diagnostic = match error {
+        ExtractError::InvalidTemplate(_) => return None, // reported by `check_template`
+        ExtractError::Pattern { message, .. } => Diagnostic::new(
+            Code::ExtractorPattern,
+            format!("template `{name}`: the extractor pattern is not a valid regular expression"),
+        )
+        .at(span, "does not compile")
+        .note(message.clone()),
+        ExtractError::MissingGroup { .. } | ExtractError::UnknownGroup { .. } => Diagnostic::new(
+            Code::ExtractorPattern,
+            format!("template `{name}`: {error}"),
+        )
+        .at(span, "in `extractor`"),
+    };
+    Some(diagnostic.help(
+        "name a group `(?P<role>…)` for each role of `arguments`, and `(?P<label>…)` when there are several labels; or leave `extractor` out to derive it from `relation`",
+    ))
 }
 
-/// The span of byte `offset` of a template text written as the string literal at `literal`;
-/// the whole literal when escapes make the mapping inexact.
+/// The value of field `key` in a block.
+fn field_value<'b>(block: &'b Block, key: &str) -> Option<&'b Value> {
+    block
+        .fields
+        .iter()
+        .find(|f| f.key.node == key)
+        .map(|f| &f.value)
+}
+
+/// The span of byte `offset` of a template text written as the string literal at `literal`,
+/// covering the `{{ … }}` or `{% … %}` tag that starts there; the whole literal when escapes
+/// make the mapping inexact.
 fn text_span(literal: Span, offset: usize, sources: &Sources) -> Span {
-    let written = sources.text_of(literal);
-    let (open, close) = if written.starts_with("\"\"\"") { (3, 3) } else { (1, 1) };
-    let Some(inner) = written.get(open..written.len().saturating_sub(close)) else { return literal };
-    let skip = if open == 3 { inner.len() - inner.trim_start_matches(['\r', '\n']).len().max(inner.len().saturating_sub(2)) } else { 0 };
-    if inner.contains('\\') && open == 1 {
+    let Some((start, text)) = literal_text(literal, sources) else {
         return literal;
+    };
+    let offset = offset.min(text.len());
+    let Some(rest) = text.get(offset..) else {
+        return literal;
+    };
+    let start = start + offset;
+    Span::new(
+        literal.file,
+        start,
+        start + tag_len(rest).unwrap_or_else(|| rest.chars().next().map_or(0, char::len_utf8)),
+    )
+}
+
+/// Where the text of a string literal starts (absolute offset) and the text, when it equals
+/// what the literal means: no escapes in `"…"`; `"""…"""` without its first newline.
+fn literal_text(literal: Span, sources: &Sources) -> Option<(usize, &str)> {
+    let written = sources.text_of(literal);
+    let (open, inner) = if let Some(inner) = written
+        .strip_prefix("\"\"\"")
+        .and_then(|w| w.strip_suffix("\"\"\""))
+    {
+        let skip = if inner.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(inner.starts_with('\n'))
+        };
+        (3 + skip, &inner[skip..])
+    } else {
+        let inner = written.strip_prefix('"')?.strip_suffix('"')?;
+        if inner.contains('\\') {
+            return None;
+        }
+        (1, inner)
+    };
+    Some((literal.start + open, inner))
+}
+
+/// The length of the `{{ … }}` or `{% … %}` tag at the start of `text`, if one starts there.
+fn tag_len(text: &str) -> Option<usize> {
+    let close = if text.starts_with("{{") {
+        "}}"
+    } else if text.starts_with("{%") {
+        "%}"
+    } else {
+        return None;
+    };
+    Some(text[2..].find(close).map_or(2, |i| i + 4))
+}
+
+/// The first `{{ … }}` or `{% … %}` tag of the source literal at `literal` that names
+/// `variable`; the whole literal when there is none (a template file, escapes).
+fn variable_span(literal: Span, variable: &str, sources: &Sources) -> Span {
+    let Some((start, text)) = literal_text(literal, sources) else {
+        return literal;
+    };
+    let mut from = 0;
+    while let Some(open) = text[from..].find(['{']).map(|i| from + i) {
+        from = open + 1;
+        let Some(len) = tag_len(&text[open..]) else {
+            continue;
+        };
+        if names_variable(&text[open..open + len], variable) {
+            return Span::new(literal.file, start + open, start + open + len);
+        }
     }
-    let start = literal.start + open + skip + offset;
-    let end = (start + 2).min(literal.end);
-    Span::new(literal.file, start.min(literal.end), end)
+    literal
+}
+
+/// Whether `tag` contains `variable` as a whole name (not as an attribute `x.variable`).
+fn names_variable(tag: &str, variable: &str) -> bool {
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
+    tag.match_indices(variable).any(|(i, _)| {
+        let before = tag[..i].chars().next_back();
+        let after = tag[i + variable.len()..].chars().next();
+        !before.is_some_and(|c| is_name_char(c) || c == '.') && !after.is_some_and(is_name_char)
+    })
 }
 
 /// Reports source-template variables that the task's dataset format does not provide.
-pub fn check_task_variables(task_name: &str, task: &Task, study: &Study, diagnostics: &mut Vec<Diagnostic>) {
-    let (Some(dataset), Some(template)) = (study.datasets.get(&task.dataset), study.templates.get(&task.template)) else {
+pub fn check_task_variables(
+    task_name: &str,
+    task: &Task,
+    study: &Study,
+    sources: &Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let (Some(dataset), Some(template)) = (
+        study.datasets.get(&task.dataset),
+        study.templates.get(&task.template),
+    ) else {
         return;
     };
     let Ok(variables) = crate::template::source_variables(&template.spec.source) else {
         return; // a syntax error, reported with the template
     };
     let provided = dataset.spec.format.template_fields();
-    for variable in variables.iter().filter(|v| !provided.contains(&v.as_str())) {
+    let mut missing: Vec<(Span, &String)> = variables
+        .iter()
+        .filter(|v| !provided.contains(&v.as_str()))
+        .map(|v| (variable_span(template.source_span, v, sources), v))
+        .collect();
+    missing.sort_by_key(|(span, _)| span.start);
+    for (span, variable) in missing {
         diagnostics.push(
             Diagnostic::new(
                 Code::UndeclaredVariable,
-                format!("template `{}` uses `{variable}`, which `{}` documents do not provide", task.template, dataset.spec.format),
+                format!(
+                    "template `{}` uses `{variable}`, which `{}` documents do not provide",
+                    task.template, dataset.spec.format
+                ),
             )
-            .at(template.source_span, format!("uses `{variable}`"))
-            .also(task.span, format!("task `{task_name}` pairs it with dataset `{}`", task.dataset))
+            .at(span, format!("`{variable}` is not provided"))
+            .also(
+                task.span,
+                format!(
+                    "task `{task_name}` pairs it with dataset `{}`",
+                    task.dataset
+                ),
+            )
             .maybe_help(did_you_mean(variable, provided.iter().copied()))
-            .note(format!("`{}` documents provide: {}", dataset.spec.format, provided.join(", "))),
+            .note(format!(
+                "`{}` documents provide: {}",
+                dataset.spec.format,
+                provided.join(", ")
+            )),
         );
     }
 }

@@ -29,14 +29,21 @@ pub struct Args {
 
 /// Prints each document's id, source and target, with whitespace made visible at line ends.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
     let parts = task::find(&study, &args.task)?;
     let splits = task::load(&parts)?;
     let spec = &parts.template.spec;
     for document in args.split.of(&splits).iter().take(args.limit) {
         let source = render_source(spec, document)?;
         let target = render_target(spec, document)?;
-        println!("── {} ({} {}) ──", document.id, parts.name, args.split.name());
+        println!(
+            "── {} ({} {}) ──",
+            document.id,
+            parts.name,
+            args.split.name()
+        );
         if args.decoder {
             println!("{}", visible(&decoder_text(spec, &source, &target)));
         } else {
@@ -49,5 +56,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
 /// Marks each line end with `⏎` so trailing spaces and blank lines can be seen.
 fn visible(text: &str) -> String {
-    text.split('\n').map(|line| format!("  {line}⏎")).collect::<Vec<_>>().join("\n")
+    text.split('\n')
+        .map(|line| format!("  {line}⏎"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

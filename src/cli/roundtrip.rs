@@ -27,13 +27,24 @@ pub struct Args {
 
 /// Exit 0 when every relation of every split comes back, 1 otherwise.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
     let names: Vec<&String> = match &args.task {
-        Some(name) => vec![study.tasks.get_key_value(name.as_str()).map(|(k, _)| k).ok_or_else(|| anyhow::anyhow!("no task `{name}`"))?],
+        Some(name) => vec![
+            study
+                .tasks
+                .get_key_value(name.as_str())
+                .map(|(k, _)| k)
+                .ok_or_else(|| anyhow::anyhow!("no task `{name}`"))?,
+        ],
         None => study.tasks.keys().collect(),
     };
     if !args.json {
-        println!("{:<10} {:<10} {:>9} {:>9} {:>9} {:>9}", "task", "split", "documents", "relations", "recovered", "share");
+        println!(
+            "{:<10} {:<10} {:>9} {:>9} {:>9} {:>9}",
+            "task", "split", "documents", "relations", "recovered", "share"
+        );
     }
     let mut complete = true;
     for name in names {
@@ -66,10 +77,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     println!("    {}: {}", failure.document_id, failure.reason);
                 }
                 if result.failures.len() > args.show_failures {
-                    println!("    … and {} more failures (--json lists all)", result.failures.len() - args.show_failures);
+                    println!(
+                        "    … and {} more failures (--json lists all)",
+                        result.failures.len() - args.show_failures
+                    );
                 }
             }
         }
     }
-    Ok(if complete { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if complete {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

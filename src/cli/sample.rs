@@ -25,7 +25,9 @@ pub struct Args {
 
 /// Prints the sampled document ids, one per line, in sample order.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
     let parts = task::find(&study, &args.task)?;
     let splits = task::load(&parts)?;
     let ids: Vec<&str> = splits.train.iter().map(|d| d.id.as_str()).collect();

@@ -48,7 +48,9 @@ const FORMAT_VERSION: u32 = 1;
 
 /// Prints the scores.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let Some(study) = load(&args.study, &args.roots) else { return Ok(ExitCode::from(1)) };
+    let Some(study) = load(&args.study, &args.roots) else {
+        return Ok(ExitCode::from(1));
+    };
     let parts = task::find(&study, &args.task)?;
     let splits = task::load(&parts)?;
     let spec = &parts.template.spec;
@@ -59,7 +61,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         ModeChoice::Paper => &[CountingMode::Paper],
         ModeChoice::Both => &[CountingMode::Strict, CountingMode::Paper],
     };
-    let results: Vec<Scores> = modes.iter().map(|mode| score(spec, &extractor, args.split.of(&splits), &predictions, *mode)).collect::<Result<_, _>>()?;
+    let results: Vec<Scores> = modes
+        .iter()
+        .map(|mode| {
+            score(
+                spec,
+                &extractor,
+                args.split.of(&splits),
+                &predictions,
+                *mode,
+            )
+        })
+        .collect::<Result<_, _>>()?;
     if args.json {
         let value = serde_json::json!({ "format_version": FORMAT_VERSION, "task": parts.name, "split": args.split.name(), "scores": results });
         println!("{}", serde_json::to_string_pretty(&value)?);
@@ -80,8 +93,15 @@ fn print_table(scores: &Scores) {
         "{mode} counting · {} documents ({} without prediction) · {} unparseable pieces",
         scores.documents, scores.documents_without_prediction, scores.unparseable
     );
-    println!("{:<12} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}", "label", "gold", "pred", "tp", "fp", "fn", "P", "R", "F1");
-    let rows = scores.labels.iter().map(|(l, s)| (l.as_str(), s)).chain([("micro", &scores.micro)]);
+    println!(
+        "{:<12} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}",
+        "label", "gold", "pred", "tp", "fp", "fn", "P", "R", "F1"
+    );
+    let rows = scores
+        .labels
+        .iter()
+        .map(|(l, s)| (l.as_str(), s))
+        .chain([("micro", &scores.micro)]);
     for (label, s) in rows {
         println!(
             "{:<12} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6.2}% {:>6.2}% {:>6.2}%",

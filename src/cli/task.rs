@@ -21,17 +21,35 @@ pub struct TaskParts<'s> {
 pub fn find<'s>(study: &'s Study, name: &str) -> anyhow::Result<TaskParts<'s>> {
     let (name, task) = study.tasks.get_key_value(name).ok_or_else(|| {
         let names: Vec<&str> = study.tasks.keys().map(String::as_str).collect();
-        let hint = expc::diagnostic::did_you_mean(name, names.iter().copied()).map(|h| format!(" ({h})")).unwrap_or_default();
-        anyhow!("study `{}` has no task `{name}`{hint}; its tasks: {}", study.name, names.join(", "))
+        let hint = expc::diagnostic::did_you_mean(name, names.iter().copied())
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        anyhow!(
+            "study `{}` has no task `{name}`{hint}; its tasks: {}",
+            study.name,
+            names.join(", ")
+        )
     })?;
-    let dataset = study.datasets.get(&task.dataset).ok_or_else(|| anyhow!("task `{name}` names an unknown dataset"))?;
-    let template = study.templates.get(&task.template).ok_or_else(|| anyhow!("task `{name}` names an unknown template"))?;
-    Ok(TaskParts { name, dataset, template_name: &task.template, template })
+    let dataset = study
+        .datasets
+        .get(&task.dataset)
+        .ok_or_else(|| anyhow!("task `{name}` names an unknown dataset"))?;
+    let template = study
+        .templates
+        .get(&task.template)
+        .ok_or_else(|| anyhow!("task `{name}` names an unknown template"))?;
+    Ok(TaskParts {
+        name,
+        dataset,
+        template_name: &task.template,
+        template,
+    })
 }
 
 /// The task's three splits.
 pub fn load(parts: &TaskParts<'_>) -> anyhow::Result<Splits> {
-    load_dataset(&parts.dataset.spec).with_context(|| format!("cannot load the corpus of task `{}`", parts.name))
+    load_dataset(&parts.dataset.spec)
+        .with_context(|| format!("cannot load the corpus of task `{}`", parts.name))
 }
 
 /// A split chosen on the command line.

@@ -22,8 +22,14 @@ pub(crate) fn load(folder: &Path) -> Result<Vec<Document>, CorpusError> {
     let entities = find_file(folder, "*_entities*.tsv", |name| {
         name.contains("_entities") && name.ends_with(".tsv")
     })?;
-    let gold = find_file(folder, "*_gold_standard.tsv", |name| name.ends_with("_gold_standard.tsv"))?;
-    read(Lines::open(&abstracts)?, Lines::open(&entities)?, Lines::open(&gold)?)
+    let gold = find_file(folder, "*_gold_standard.tsv", |name| {
+        name.ends_with("_gold_standard.tsv")
+    })?;
+    read(
+        Lines::open(&abstracts)?,
+        Lines::open(&entities)?,
+        Lines::open(&gold)?,
+    )
 }
 
 /// The one file directly in `folder` whose name satisfies `matches` (described by `pattern`).
@@ -36,18 +42,27 @@ fn find_file(
     let mut found = Vec::new();
     for entry in fs::read_dir(folder).map_err(listing_error)? {
         let path = entry.map_err(listing_error)?.path();
-        if path.is_file() && path.file_name().and_then(|name| name.to_str()).is_some_and(&matches) {
+        if path.is_file()
+            && path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(&matches)
+        {
             found.push(path);
         }
     }
     found.sort();
     match <[PathBuf; 1]>::try_from(found) {
         Ok([path]) => Ok(path),
-        Err(found) if found.is_empty() => {
-            Err(CorpusError::file(folder, format!("no file matches `{pattern}`")))
-        }
+        Err(found) if found.is_empty() => Err(CorpusError::file(
+            folder,
+            format!("no file matches `{pattern}`"),
+        )),
         Err(found) => {
-            let names: Vec<String> = found.iter().map(|path| path.display().to_string()).collect();
+            let names: Vec<String> = found
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect();
             let message = format!("several files match `{pattern}`: {}", names.join(", "));
             Err(CorpusError::file(folder, message))
         }
@@ -72,8 +87,10 @@ pub(crate) fn read<A: BufRead, E: BufRead, G: BufRead>(
     let (mut documents, by_pmid) = read_abstracts(abstracts)?;
     let mut annotations: Vec<Annotations> =
         documents.iter().map(|_| Annotations::default()).collect();
-    let texts: Vec<CharText<'_>> =
-        documents.iter().map(|document| CharText::new(&document.text)).collect();
+    let texts: Vec<CharText<'_>> = documents
+        .iter()
+        .map(|document| CharText::new(&document.text))
+        .collect();
     read_entities(entities, &by_pmid, &texts, &mut annotations)?;
     drop(texts);
     read_gold(gold, &by_pmid, &mut annotations)?;
@@ -95,7 +112,11 @@ fn read_abstracts<R: BufRead>(
         let [pmid, title, abstract_text] =
             columns(line).map_err(|message| CorpusError::at(path, number, message))?;
         if by_pmid.insert(pmid.to_owned(), documents.len()).is_some() {
-            return Err(CorpusError::at(path, number, format!("duplicated document id `{pmid}`")));
+            return Err(CorpusError::at(
+                path,
+                number,
+                format!("duplicated document id `{pmid}`"),
+            ));
         }
         let fields = BTreeMap::from([
             ("title".to_owned(), title.to_owned()),
@@ -121,11 +142,19 @@ fn read_entities<R: BufRead>(
 ) -> Result<(), CorpusError> {
     let path = lines.path();
     while let Some((number, line)) = lines.next_line()? {
-        let (index, entity) =
-            parse_entity(line, by_pmid, texts).map_err(|message| CorpusError::at(path, number, message))?;
+        let (index, entity) = parse_entity(line, by_pmid, texts)
+            .map_err(|message| CorpusError::at(path, number, message))?;
         let document = &mut annotations[index];
-        if document.by_id.insert(entity.id.clone(), document.entities.len()).is_some() {
-            return Err(CorpusError::at(path, number, format!("duplicated entity id `{}`", entity.id)));
+        if document
+            .by_id
+            .insert(entity.id.clone(), document.entities.len())
+            .is_some()
+        {
+            return Err(CorpusError::at(
+                path,
+                number,
+                format!("duplicated entity id `{}`", entity.id),
+            ));
         }
         document.entities.push(entity);
     }
@@ -144,8 +173,18 @@ fn parse_entity(
         return Err(format!("offsets `{start}`, `{end}` are not numbers"));
     };
     check_mention(&texts[index], (start, end), text)?;
-    let mention = Mention { text: text.to_owned(), spans: vec![(start, end)] };
-    Ok((index, Entity { id: id.to_owned(), kind: kind.to_owned(), mentions: vec![mention] }))
+    let mention = Mention {
+        text: text.to_owned(),
+        spans: vec![(start, end)],
+    };
+    Ok((
+        index,
+        Entity {
+            id: id.to_owned(),
+            kind: kind.to_owned(),
+            mentions: vec![mention],
+        },
+    ))
 }
 
 /// Reads the gold relations into the documents' annotations.
@@ -181,19 +220,30 @@ fn parse_relation(
         })
     };
     let arguments = vec![argument(arg1, "Arg1")?, argument(arg2, "Arg2")?];
-    Ok((index, Relation { label: label.to_owned(), arguments, unordered: false }))
+    Ok((
+        index,
+        Relation {
+            label: label.to_owned(),
+            arguments,
+            unordered: false,
+        },
+    ))
 }
 
 /// The index of the document with `pmid`, or an error naming it.
 fn document_index(by_pmid: &HashMap<String, usize>, pmid: &str) -> Result<usize, String> {
-    by_pmid.get(pmid).copied().ok_or_else(|| format!("document `{pmid}` is not in the abstracts"))
+    by_pmid
+        .get(pmid)
+        .copied()
+        .ok_or_else(|| format!("document `{pmid}` is not in the abstracts"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ABSTRACTS: &str = "10\tTitle with ß-ketone.\tThe ß-ketone binds CYP3A4.\n11\tOther.\tNone.\n";
+    const ABSTRACTS: &str =
+        "10\tTitle with ß-ketone.\tThe ß-ketone binds CYP3A4.\n11\tOther.\tNone.\n";
     const ENTITIES: &str = "10\tT1\tCHEMICAL\t11\t19\tß-ketone\n10\tT2\tGENE-Y\t40\t46\tCYP3A4\n";
     const GOLD: &str = "10\tCPR:4\tArg1:T1\tArg2:T2\n10\tCPR:4\tArg1:T1\tArg2:T2\n";
 
@@ -210,7 +260,10 @@ mod tests {
         let documents = parse(ABSTRACTS, ENTITIES, GOLD).expect("valid files");
         assert_eq!(documents.len(), 2);
         let document = &documents[0];
-        assert_eq!(document.text, "Title with ß-ketone. The ß-ketone binds CYP3A4.");
+        assert_eq!(
+            document.text,
+            "Title with ß-ketone. The ß-ketone binds CYP3A4."
+        );
         assert_eq!(document.entities[1].mentions[0].spans, [(40, 46)]);
         // Duplicated gold lines are kept.
         assert_eq!(document.relations.len(), 2);
@@ -220,17 +273,55 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let error = parse(ABSTRACTS, &ENTITIES.replace("\t40\t46", "\t40\t47"), GOLD).expect_err("offsets");
-        assert_eq!(error.to_string(), "entities.tsv:2: mention text `CYP3A4` differs from the text at 40..47: `CYP3A4.`");
+        let error =
+            parse(ABSTRACTS, &ENTITIES.replace("\t40\t46", "\t40\t47"), GOLD).expect_err("offsets");
+        assert_eq!(
+            error.to_string(),
+            "entities.tsv:2: mention text `CYP3A4` differs from the text at 40..47: `CYP3A4.`"
+        );
         let error = parse(ABSTRACTS, ENTITIES, &GOLD.replace("T2", "T9")).expect_err("entity");
-        assert_eq!(error.to_string(), "gold.tsv:1: Arg2 names entity `T9`, which document 10 does not have");
-        let error = parse(ABSTRACTS, &ENTITIES.replace("10\tT2", "12\tT2"), GOLD).expect_err("pmid");
-        assert_eq!(error.to_string(), "entities.tsv:2: document `12` is not in the abstracts");
+        assert_eq!(
+            error.to_string(),
+            "gold.tsv:1: Arg2 names entity `T9`, which document 10 does not have"
+        );
+        let error =
+            parse(ABSTRACTS, &ENTITIES.replace("10\tT2", "12\tT2"), GOLD).expect_err("pmid");
+        assert_eq!(
+            error.to_string(),
+            "entities.tsv:2: document `12` is not in the abstracts"
+        );
         let error = parse("10\tTitle only\n", "", "").expect_err("columns");
-        assert_eq!(error.to_string(), "abstracts.tsv:1: expected 3 tab-separated columns, found 2");
+        assert_eq!(
+            error.to_string(),
+            "abstracts.tsv:1: expected 3 tab-separated columns, found 2"
+        );
         let error = parse(&format!("{ABSTRACTS}{ABSTRACTS}"), "", "").expect_err("duplicate");
-        assert_eq!(error.to_string(), "abstracts.tsv:3: duplicated document id `10`");
+        assert_eq!(
+            error.to_string(),
+            "abstracts.tsv:3: duplicated document id `10`"
+        );
         let error = parse(ABSTRACTS, &format!("{ENTITIES}{ENTITIES}"), "").expect_err("duplicate");
-        assert_eq!(error.to_string(), "entities.tsv:3: duplicated entity id `T1`");
+        assert_eq!(
+            error.to_string(),
+            "entities.tsv:3: duplicated entity id `T1`"
+        );
+    }
+
+    proptest::proptest! {
+        /// Any edit of one of three valid files is loaded or rejected, never a panic.
+        #[test]
+        fn edited_input_never_panics(
+            file in 0..3_usize,
+            from in 0..100_usize,
+            to in 0..100_usize,
+            insert in "[\t\n:.0-9a-zA-Z ß-]{0,6}",
+        ) {
+            let mut files = [ABSTRACTS, ENTITIES, GOLD].map(str::to_owned);
+            let original = &files[file];
+            let (from, to) = (from.min(to).min(original.len()), from.max(to).min(original.len()));
+            let (from, to) = (original.floor_char_boundary(from), original.floor_char_boundary(to));
+            files[file] = format!("{}{insert}{}", &original[..from], &original[to..]);
+            let _ = parse(&files[0], &files[1], &files[2]);
+        }
     }
 }

@@ -65,16 +65,27 @@ pub fn load_dataset(spec: &DatasetSpec) -> Result<Splits, CorpusError> {
         ValidationSpec::TrainIds(path) => move_ids(train, path)?,
     };
     let test = load(spec.format, &spec.test)?;
-    Ok(Splits { train, validation, test })
+    Ok(Splits {
+        train,
+        validation,
+        test,
+    })
 }
 
 /// Splits `train` into (train, validation) by the ids listed in the file at `path`.
-fn move_ids(train: Vec<Document>, path: &Path) -> Result<(Vec<Document>, Vec<Document>), CorpusError> {
+fn move_ids(
+    train: Vec<Document>,
+    path: &Path,
+) -> Result<(Vec<Document>, Vec<Document>), CorpusError> {
     let ids = read_ids(Lines::open(path)?)?;
     let mut position: HashMap<&str, usize> = HashMap::new();
     for (index, (number, id)) in ids.iter().enumerate() {
         if position.insert(id.as_str(), index).is_some() {
-            return Err(CorpusError::at(path, *number, format!("id `{id}` is listed twice")));
+            return Err(CorpusError::at(
+                path,
+                *number,
+                format!("id `{id}` is listed twice"),
+            ));
         }
     }
     let mut kept = Vec::new();
@@ -90,7 +101,11 @@ fn move_ids(train: Vec<Document>, path: &Path) -> Result<(Vec<Document>, Vec<Doc
         .zip(moved)
         .map(|((number, id), document)| {
             document.ok_or_else(|| {
-                CorpusError::at(path, *number, format!("id `{id}` is not a training document"))
+                CorpusError::at(
+                    path,
+                    *number,
+                    format!("id `{id}` is not a training document"),
+                )
             })
         })
         .collect::<Result<_, _>>()?;
@@ -98,7 +113,9 @@ fn move_ids(train: Vec<Document>, path: &Path) -> Result<(Vec<Document>, Vec<Doc
 }
 
 /// Reads non-blank lines as ids (surrounding whitespace trimmed), with their line numbers.
-fn read_ids<R: std::io::BufRead>(mut lines: Lines<'_, R>) -> Result<Vec<(usize, String)>, CorpusError> {
+fn read_ids<R: std::io::BufRead>(
+    mut lines: Lines<'_, R>,
+) -> Result<Vec<(usize, String)>, CorpusError> {
     let mut ids = Vec::new();
     while let Some((number, line)) = lines.next_line()? {
         let id = line.trim();

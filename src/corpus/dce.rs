@@ -56,7 +56,11 @@ pub(crate) fn read<R: BufRead>(mut lines: Lines<'_, R>) -> Result<Vec<Document>,
             .map_err(|error| CorpusError::at(path, number, format!("invalid DCE line: {error}")))?;
         let document = convert(parsed).map_err(|message| CorpusError::at(path, number, message))?;
         if !seen.insert(document.id.clone()) {
-            return Err(CorpusError::at(path, number, format!("duplicated document id `{}`", document.id)));
+            return Err(CorpusError::at(
+                path,
+                number,
+                format!("duplicated document id `{}`", document.id),
+            ));
         }
         documents.push(document);
     }
@@ -81,31 +85,43 @@ fn convert(line: Line) -> Result<Document, String> {
         entities.push(Entity {
             id: span.span_id.to_string(),
             kind: "drug".to_owned(),
-            mentions: vec![Mention { text: text.to_owned(), spans: vec![(span.start, span.end)] }],
+            mentions: vec![Mention {
+                text: text.to_owned(),
+                spans: vec![(span.start, span.end)],
+            }],
         });
     }
-    let relations = line
-        .rels
-        .into_iter()
-        .map(|combination| {
-            let arguments = combination
-                .spans
-                .iter()
-                .map(|id| {
-                    index_of_span
-                        .get(id)
-                        .copied()
-                        .ok_or_else(|| format!("relation names span {id}, which does not exist"))
+    let relations =
+        line.rels
+            .into_iter()
+            .map(|combination| {
+                let arguments = combination
+                    .spans
+                    .iter()
+                    .map(|id| {
+                        index_of_span.get(id).copied().ok_or_else(|| {
+                            format!("relation names span {id}, which does not exist")
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
+                Ok(Relation {
+                    label: combination.class,
+                    arguments,
+                    unordered: true,
                 })
-                .collect::<Result<_, _>>()?;
-            Ok(Relation { label: combination.class, arguments, unordered: true })
-        })
-        .collect::<Result<_, String>>()?;
+            })
+            .collect::<Result<_, String>>()?;
     let fields = BTreeMap::from([
         ("paragraph".to_owned(), line.paragraph.unwrap_or_default()),
         ("source".to_owned(), line.source.unwrap_or_default()),
     ]);
-    Ok(Document { id: line.doc_id, text: line.sentence, fields, entities, relations })
+    Ok(Document {
+        id: line.doc_id,
+        text: line.sentence,
+        fields,
+        entities,
+        relations,
+    })
 }
 
 #[cfg(test)]
@@ -121,14 +137,20 @@ mod tests {
     #[test]
     fn reads_a_sentence() {
         let documents = parse(&format!("{LINE}\n\n")).expect("valid line");
-        let [document] = documents.as_slice() else { panic!("one document") };
+        let [document] = documents.as_slice() else {
+            panic!("one document")
+        };
         assert_eq!(document.id, "d1");
         assert_eq!(document.entities[1].id, "1");
         // The wrong `text` field is ignored in favour of the offsets.
         assert_eq!(document.entities[1].mentions[0].text, "rituximab");
         assert_eq!(
             document.relations,
-            [Relation { label: "POS".into(), arguments: vec![0, 1], unordered: true }]
+            [Relation {
+                label: "POS".into(),
+                arguments: vec![0, 1],
+                unordered: true
+            }]
         );
         assert_eq!(document.fields["paragraph"], "P.");
         assert_eq!(document.fields["source"], "");
@@ -143,12 +165,38 @@ mod tests {
 
         let unknown_span = LINE.replace("[0, 1]", "[0, 7]");
         let error = parse(&unknown_span).expect_err("unknown span");
-        assert_eq!(error.to_string(), "dce.jsonl:1: relation names span 7, which does not exist");
+        assert_eq!(
+            error.to_string(),
+            "dce.jsonl:1: relation names span 7, which does not exist"
+        );
 
         let error = parse(&format!("{LINE}\n{LINE}")).expect_err("duplicate");
-        assert_eq!(error.to_string(), "dce.jsonl:2: duplicated document id `d1`");
+        assert_eq!(
+            error.to_string(),
+            "dce.jsonl:2: duplicated document id `d1`"
+        );
 
         let error = parse("{\"doc_id\": ").expect_err("bad JSON");
-        assert!(error.to_string().starts_with("dce.jsonl:1: invalid DCE line"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("dce.jsonl:1: invalid DCE line"),
+            "{error}"
+        );
+    }
+
+    proptest::proptest! {
+        /// Any edit of a valid input is loaded or rejected, never a panic.
+        #[test]
+        fn edited_input_never_panics(
+            from in 0..LINE.len(),
+            to in 0..LINE.len(),
+            insert in "[\t\n|:;,.0-9a-zA-Z\"<>/=#ß -]{0,6}",
+        ) {
+            let (from, to) = (from.min(to), from.max(to));
+            let (from, to) = (LINE.floor_char_boundary(from), LINE.floor_char_boundary(to));
+            let edited = format!("{}{insert}{}", &LINE[..from], &LINE[to..]);
+            let _ = parse(&edited);
+        }
     }
 }

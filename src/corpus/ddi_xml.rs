@@ -27,7 +27,10 @@ pub(crate) fn load(folder: &Path) -> Result<Vec<Document>, CorpusError> {
     for path in files_with_extension(folder, "xml")? {
         let id = stem(&path)?;
         if !ids.insert(id.to_owned()) {
-            return Err(CorpusError::file(&path, format!("duplicated document id `{id}`")));
+            return Err(CorpusError::file(
+                &path,
+                format!("duplicated document id `{id}`"),
+            ));
         }
         // DDI files are small (a few kB); reading one whole lets errors give line numbers.
         let xml = fs::read_to_string(&path)
@@ -49,18 +52,22 @@ pub(crate) fn parse(xml: &str, id: &str, path: &Path) -> Result<Document, Corpus
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|error| {
-            CorpusError::at(path, line_at(reader.error_position()), format!("invalid XML: {error}"))
+            CorpusError::at(
+                path,
+                line_at(reader.error_position()),
+                format!("invalid XML: {error}"),
+            )
         })?;
-        let line = line_at(position);
+        let element_error = |message| CorpusError::at(path, line_at(position), message);
         match event {
             Event::Start(element) => {
-                let tag = builder.open(&element, open.last().copied(), line);
-                open.push(tag.map_err(|message| CorpusError::at(path, line, message))?);
+                let tag = builder.open(&element, open.last().copied(), position);
+                open.push(tag.map_err(element_error)?);
             }
             Event::Empty(element) => {
                 builder
-                    .open(&element, open.last().copied(), line)
-                    .map_err(|message| CorpusError::at(path, line, message))?;
+                    .open(&element, open.last().copied(), position)
+                    .map_err(element_error)?;
             }
             Event::End(_) => {
                 // quick-xml has checked that the end tag matches the open one.
@@ -72,12 +79,18 @@ pub(crate) fn parse(xml: &str, id: &str, path: &Path) -> Result<Document, Corpus
     }
     if let Some(tag) = open.last() {
         let message = format!("truncated XML: <{}> is not closed", tag.name());
-        return Err(CorpusError::at(path, line_at(reader.buffer_position()), message));
+        return Err(CorpusError::at(
+            path,
+            line_at(reader.buffer_position()),
+            message,
+        ));
     }
     if !builder.has_document {
         return Err(CorpusError::file(path, "no <document> element"));
     }
-    builder.finish(id).map_err(|(line, message)| CorpusError::at(path, line, message))
+    builder
+        .finish(id)
+        .map_err(|(position, message)| CorpusError::at(path, line_at(position), message))
 }
 
 /// The elements of the DDI XML format.
@@ -119,7 +132,8 @@ struct Sentence {
 
 /// A positive pair, resolved to entity indices once the whole document is read.
 struct PositivePair {
-    line: usize,
+    /// Byte position of the element in the file, for errors.
+    position: u64,
     id: String,
     e1: String,
     e2: String,
@@ -141,14 +155,22 @@ struct Builder {
 }
 
 impl Builder {
-    /// Reads an opening (or empty) element inside `parent`.
-    fn open(&mut self, element: &BytesStart<'_>, parent: Option<Tag>, line: usize) -> Result<Tag, String> {
+    /// Reads an opening (or empty) element inside `parent`, found at byte `position`.
+    fn open(
+        &mut self,
+        element: &BytesStart<'_>,
+        parent: Option<Tag>,
+        position: u64,
+    ) -> Result<Tag, String> {
         let name = element.name();
         let tag = [Tag::Document, Tag::Sentence, Tag::Entity, Tag::Pair]
             .into_iter()
             .find(|tag| tag.name().as_bytes() == name.as_ref())
             .ok_or_else(|| {
-                format!("unexpected element <{}>", String::from_utf8_lossy(name.as_ref()))
+                format!(
+                    "unexpected element <{}>",
+                    String::from_utf8_lossy(name.as_ref())
+                )
             })?;
         if tag.parent() != parent {
             let place = parent.map_or("at the top level".to_owned(), |parent| {
@@ -162,7 +184,7 @@ impl Builder {
             Tag::Document => self.has_document = true,
             Tag::Sentence => self.open_sentence(&attributes)?,
             Tag::Entity => self.add_entity(&attributes)?,
-            Tag::Pair => self.add_pair(&attributes, line)?,
+            Tag::Pair => self.add_pair(&attributes, position)?,
         }
         Ok(tag)
     }
@@ -189,31 +211,43 @@ impl Builder {
         let offsets = attributes.required("charOffset").map_err(in_entity)?;
         let kind = attributes.required("type").map_err(in_entity)?;
         let text = attributes.required("text").map_err(in_entity)?;
-        let sentence = self.sentence.as_ref().ok_or_else(|| in_entity("outside a sentence".into()))?;
+        let sentence = self
+            .sentence
+            .as_ref()
+            .ok_or_else(|| in_entity("outside a sentence".into()))?;
         let sentence_text = CharText::new(&sentence.text);
         let mut spans = Vec::new();
         for fragment in offsets.split(';') {
             let (start, end) = inclusive_range(fragment).ok_or_else(|| {
-                in_entity(format!("charOffset `{offsets}` is not `start-end[;start-end]`"))
+                in_entity(format!(
+                    "charOffset `{offsets}` is not `start-end[;start-end]`"
+                ))
             })?;
-            sentence_text.slice(start, end).map_err(|message| {
-                in_entity(format!("{message} (sentence {})", sentence.id))
-            })?;
+            sentence_text
+                .slice(start, end)
+                .map_err(|message| in_entity(format!("{message} (sentence {})", sentence.id)))?;
             spans.push((start, end));
         }
         if let [span] = spans[..] {
             check_mention(&sentence_text, span, &text).map_err(in_entity)?;
         }
-        let spans = spans.into_iter().map(|(start, end)| (sentence.start + start, sentence.start + end)).collect();
+        let spans = spans
+            .into_iter()
+            .map(|(start, end)| (sentence.start + start, sentence.start + end))
+            .collect();
         if self.by_id.insert(id.clone(), self.entities.len()).is_some() {
             return Err(format!("duplicated entity id `{id}`"));
         }
-        self.entities.push(Entity { id, kind, mentions: vec![Mention { text, spans }] });
+        self.entities.push(Entity {
+            id,
+            kind,
+            mentions: vec![Mention { text, spans }],
+        });
         Ok(())
     }
 
     /// Records a pair of the current sentence if it is a positive DDI.
-    fn add_pair(&mut self, attributes: &Attributes<'_, '_>, line: usize) -> Result<(), String> {
+    fn add_pair(&mut self, attributes: &Attributes<'_, '_>, position: u64) -> Result<(), String> {
         let id = attributes.required("id")?;
         let in_pair = |message: String| format!("pair {id}: {message}");
         let e1 = attributes.required("e1").map_err(in_pair)?;
@@ -225,26 +259,42 @@ impl Builder {
                     .optional("type")
                     .map_err(in_pair)?
                     .map_or(UNTYPED_LABEL.to_owned(), |kind| kind.to_uppercase());
-                self.pairs.push(PositivePair { line, id, e1, e2, label });
+                self.pairs.push(PositivePair {
+                    position,
+                    id,
+                    e1,
+                    e2,
+                    label,
+                });
                 Ok(())
             }
-            other => Err(in_pair(format!("ddi must be `true` or `false`, found `{other}`"))),
+            other => Err(in_pair(format!(
+                "ddi must be `true` or `false`, found `{other}`"
+            ))),
         }
     }
 
-    /// The finished document, or the line and message of a pair naming an unknown entity.
-    fn finish(self, id: &str) -> Result<Document, (usize, String)> {
+    /// The finished document, or the byte position and message of a pair naming an unknown
+    /// entity.
+    fn finish(self, id: &str) -> Result<Document, (u64, String)> {
         let relations = self
             .pairs
             .into_iter()
             .map(|pair| {
                 let argument = |entity: &str| {
                     self.by_id.get(entity).copied().ok_or_else(|| {
-                        (pair.line, format!("pair {}: entity `{entity}` does not exist", pair.id))
+                        (
+                            pair.position,
+                            format!("pair {}: entity `{entity}` does not exist", pair.id),
+                        )
                     })
                 };
                 let arguments = vec![argument(&pair.e1)?, argument(&pair.e2)?];
-                Ok(Relation { label: pair.label, arguments, unordered: false })
+                Ok(Relation {
+                    label: pair.label,
+                    arguments,
+                    unordered: false,
+                })
             })
             .collect::<Result<_, _>>()?;
         Ok(Document {
@@ -266,8 +316,12 @@ struct Attributes<'e, 'x> {
 impl Attributes<'_, '_> {
     /// The value of attribute `name`, if present.
     fn optional(&self, name: &str) -> Result<Option<String>, String> {
-        let invalid = |error: &dyn std::fmt::Display| format!("invalid attribute `{name}`: {error}");
-        let Some(attribute) = self.element.try_get_attribute(name).map_err(|error| invalid(&error))?
+        let invalid =
+            |error: &dyn std::fmt::Display| format!("invalid attribute `{name}`: {error}");
+        let Some(attribute) = self
+            .element
+            .try_get_attribute(name)
+            .map_err(|error| invalid(&error))?
         else {
             return Ok(None);
         };
@@ -323,9 +377,20 @@ mod tests {
             document.text,
             "Loop & thiazide diuretics. Naltrexone with acamprosate. Loop and thiazide diuretics."
         );
-        let spans: Vec<_> = document.entities.iter().map(|entity| entity.mentions[0].spans.clone()).collect();
-        assert_eq!(spans, [vec![(27, 37)], vec![(43, 54)], vec![(56, 60), (74, 83)]]);
-        let labels: Vec<_> = document.relations.iter().map(|relation| relation.label.as_str()).collect();
+        let spans: Vec<_> = document
+            .entities
+            .iter()
+            .map(|entity| entity.mentions[0].spans.clone())
+            .collect();
+        assert_eq!(
+            spans,
+            [vec![(27, 37)], vec![(43, 54)], vec![(56, 60), (74, 83)]]
+        );
+        let labels: Vec<_> = document
+            .relations
+            .iter()
+            .map(|relation| relation.label.as_str())
+            .collect();
         assert_eq!(labels, ["MECHANISM", "INT"]);
         assert_eq!(document.relations[1].arguments, [1, 0]);
     }
@@ -333,19 +398,72 @@ mod tests {
     #[test]
     fn errors_name_line_and_element() {
         let cases = [
-            (XML.replace("\"16-26\"", "\"16-99\""), 6, "entity DDI-DrugBank.d0.s1.e1: span 16..100 does not fit"),
-            (XML.replace("\"16-26\"", "\"16\""), 6, "is not `start-end[;start-end]`"),
-            (XML.replace("e2=\"DDI-DrugBank.d0.s1.e1\" ddi=\"true\"", "e2=\"x\" ddi=\"true\""), 7, "pair DDI-DrugBank.d0.s1.p0: entity `x` does not exist"),
-            (XML.replace(" type=\"drug\" text=\"Naltrexone\"", ""), 5, "lacks the attribute `type`"),
-            (XML.replace("ddi=\"false\"", "ddi=\"maybe\""), 9, "ddi must be"),
-            (XML[..XML.find("    <sentence id=\"DDI-DrugBank.d0.s2\"").unwrap_or(0)].to_owned(), 11, "truncated XML: <document> is not closed"),
-            (XML.replace("</sentence>\n</document>", "</document>"), 13, "invalid XML"),
-            (XML.replace("<pair id=\"DDI-DrugBank.d0.s1.p2\"", "<link id=\"x\""), 9, "unexpected element <link>"),
+            (
+                XML.replace("\"16-26\"", "\"16-99\""),
+                6,
+                "entity DDI-DrugBank.d0.s1.e1: span 16..100 does not fit",
+            ),
+            (
+                XML.replace("\"16-26\"", "\"16\""),
+                6,
+                "is not `start-end[;start-end]`",
+            ),
+            (
+                XML.replace(
+                    "e2=\"DDI-DrugBank.d0.s1.e1\" ddi=\"true\"",
+                    "e2=\"x\" ddi=\"true\"",
+                ),
+                7,
+                "pair DDI-DrugBank.d0.s1.p0: entity `x` does not exist",
+            ),
+            (
+                XML.replace(" type=\"drug\" text=\"Naltrexone\"", ""),
+                5,
+                "lacks the attribute `type`",
+            ),
+            (
+                XML.replace("ddi=\"false\"", "ddi=\"maybe\""),
+                9,
+                "ddi must be",
+            ),
+            (
+                XML[..XML
+                    .find("    <sentence id=\"DDI-DrugBank.d0.s2\"")
+                    .unwrap_or(0)]
+                    .to_owned(),
+                11,
+                "truncated XML: <document> is not closed",
+            ),
+            (
+                XML.replace("</sentence>\n</document>", "</document>"),
+                13,
+                "invalid XML",
+            ),
+            (
+                XML.replace("<pair id=\"DDI-DrugBank.d0.s1.p2\"", "<link id=\"x\""),
+                9,
+                "unexpected element <link>",
+            ),
         ];
         for (xml, line, message) in cases {
             let error = parse_str(&xml).expect_err(message);
             assert_eq!(error.line, Some(line), "{error}");
             assert!(error.message.contains(message), "{error}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any edit of a valid input is loaded or rejected, never a panic.
+        #[test]
+        fn edited_input_never_panics(
+            from in 0..XML.len(),
+            to in 0..XML.len(),
+            insert in "[\t\n|:;,.0-9a-zA-Z\"<>/=#ß -]{0,6}",
+        ) {
+            let (from, to) = (from.min(to), from.max(to));
+            let (from, to) = (XML.floor_char_boundary(from), XML.floor_char_boundary(to));
+            let edited = format!("{}{insert}{}", &XML[..from], &XML[to..]);
+            let _ = parse_str(&edited);
         }
     }
 }

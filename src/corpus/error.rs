@@ -21,12 +21,20 @@ pub struct CorpusError {
 impl CorpusError {
     /// An error at one line of `path`.
     pub fn at(path: &Path, line: usize, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line: Some(line), message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: message.into(),
+        }
     }
 
     /// An error about `path` as a whole.
     pub fn file(path: &Path, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line: None, message: message.into() }
+        Self {
+            path: path.to_path_buf(),
+            line: None,
+            message: message.into(),
+        }
     }
 }
 

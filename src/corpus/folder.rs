@@ -49,14 +49,27 @@ mod tests {
             fs::write(root.path().join(name), "").expect("write file");
         }
         let files = files_with_extension(root.path(), "xml").expect("listing");
-        let relative: Vec<_> =
-            files.iter().map(|file| file.strip_prefix(root.path()).expect("inside")).collect();
-        assert_eq!(relative, [Path::new("a.xml"), Path::new("b/a.xml"), Path::new("b/c/z.xml")]);
+        let relative: Vec<_> = files
+            .iter()
+            .map(|file| file.strip_prefix(root.path()).expect("inside"))
+            .collect();
+        assert_eq!(
+            relative,
+            [
+                Path::new("a.xml"),
+                Path::new("b/a.xml"),
+                Path::new("b/c/z.xml")
+            ]
+        );
     }
 
     #[test]
     fn missing_folder_is_an_error() {
         let error = files_with_extension(Path::new("/no/such/folder"), "xml").expect_err("missing");
-        assert!(error.to_string().starts_with("/no/such/folder: cannot list folder"));
+        assert!(
+            error
+                .to_string()
+                .starts_with("/no/such/folder: cannot list folder")
+        );
     }
 }

@@ -22,8 +22,13 @@ pub enum Format {
 
 impl Format {
     /// Every format, in declaration order.
-    pub const ALL: [Format; 5] =
-        [Format::DceJsonl, Format::Pubtator, Format::ChemprotTsv, Format::DdiXml, Format::DdiBrat];
+    pub const ALL: [Format; 5] = [
+        Format::DceJsonl,
+        Format::Pubtator,
+        Format::ChemprotTsv,
+        Format::DdiXml,
+        Format::DdiBrat,
+    ];
 
     /// The name used in study files, plans and messages (`dce-jsonl`, `pubtator`, …).
     pub fn name(self) -> &'static str {
@@ -76,7 +81,9 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|format| format.name() == name)
-            .ok_or_else(|| UnknownFormat { name: name.to_owned() })
+            .ok_or_else(|| UnknownFormat {
+                name: name.to_owned(),
+            })
     }
 }
 
@@ -110,8 +117,17 @@ mod tests {
             Format::DceJsonl.template_fields(),
             ["id", "text", "entities", "relations", "paragraph", "source"]
         );
-        assert_eq!(Format::Pubtator.template_fields()[4..], ["title", "abstract"]);
-        assert_eq!(Format::ChemprotTsv.template_fields()[4..], ["title", "abstract"]);
-        assert_eq!(Format::DdiXml.template_fields(), ["id", "text", "entities", "relations"]);
+        assert_eq!(
+            Format::Pubtator.template_fields()[4..],
+            ["title", "abstract"]
+        );
+        assert_eq!(
+            Format::ChemprotTsv.template_fields()[4..],
+            ["title", "abstract"]
+        );
+        assert_eq!(
+            Format::DdiXml.template_fields(),
+            ["id", "text", "entities", "relations"]
+        );
     }
 }

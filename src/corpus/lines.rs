@@ -25,7 +25,12 @@ impl<'p> Lines<'p, BufReader<File>> {
 impl<'p, R: BufRead> Lines<'p, R> {
     /// Reads from `reader`, naming `path` in errors.
     pub(crate) fn new(reader: R, path: &'p Path) -> Self {
-        Self { reader, path, number: 0, buffer: String::new() }
+        Self {
+            reader,
+            path,
+            number: 0,
+            buffer: String::new(),
+        }
     }
 
     /// The file these lines come from.
@@ -92,7 +97,10 @@ mod tests {
     #[test]
     fn columns_are_counted() {
         assert_eq!(columns::<3>("a\tb\tc"), Ok(["a", "b", "c"]));
-        assert_eq!(columns::<3>("a\tb"), Err("expected 3 tab-separated columns, found 2".into()));
+        assert_eq!(
+            columns::<3>("a\tb"),
+            Err("expected 3 tab-separated columns, found 2".into())
+        );
         assert!(columns::<2>("a\tb\tc").is_err());
     }
 }

@@ -16,7 +16,10 @@ impl<'t> CharText<'t> {
         let boundaries = if text.is_ascii() {
             Vec::new()
         } else {
-            text.char_indices().map(|(byte, _)| byte).chain([text.len()]).collect()
+            text.char_indices()
+                .map(|(byte, _)| byte)
+                .chain([text.len()])
+                .collect()
         };
         Self { text, boundaries }
     }
@@ -34,7 +37,9 @@ impl<'t> CharText<'t> {
     pub(crate) fn slice(&self, start: usize, end: usize) -> Result<&'t str, String> {
         let len = self.len();
         if start > end || end > len {
-            return Err(format!("span {start}..{end} does not fit a text of {len} characters"));
+            return Err(format!(
+                "span {start}..{end} does not fit a text of {len} characters"
+            ));
         }
         let (from, to) = if self.boundaries.is_empty() {
             (start, end)
@@ -55,7 +60,9 @@ pub(crate) fn check_mention(
     if covered == annotated {
         Ok(())
     } else {
-        Err(format!("mention text `{annotated}` differs from the text at {start}..{end}: `{covered}`"))
+        Err(format!(
+            "mention text `{annotated}` differs from the text at {start}..{end}: `{covered}`"
+        ))
     }
 }
 

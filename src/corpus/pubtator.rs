@@ -53,8 +53,14 @@ struct Documents {
 
 impl Documents {
     /// Parses the lines of `block` (if any) into a document and empties it.
-    fn push_block(&mut self, block: &mut Vec<(usize, String)>, path: &Path) -> Result<(), CorpusError> {
-        let Some(&(first_line, _)) = block.first() else { return Ok(()) };
+    fn push_block(
+        &mut self,
+        block: &mut Vec<(usize, String)>,
+        path: &Path,
+    ) -> Result<(), CorpusError> {
+        let Some(&(first_line, _)) = block.first() else {
+            return Ok(());
+        };
         let document = parse_block(block, path)?;
         if !self.ids.insert(document.id.clone()) {
             let message = format!("duplicated document id `{}`", document.id);
@@ -75,7 +81,10 @@ fn parse_block(block: &[(usize, String)], path: &Path) -> Result<Document, Corpu
     let (pmid, title) = text_line(title_line, "t")
         .ok_or_else(|| error(*title_number, "expected a title line `PMID|t|title`".into()))?;
     let [(abstract_number, abstract_line), annotations @ ..] = rest else {
-        return Err(error(*title_number, format!("document {pmid} has no abstract line")));
+        return Err(error(
+            *title_number,
+            format!("document {pmid} has no abstract line"),
+        ));
     };
     let abstract_text = match text_line(abstract_line, "a") {
         Some((abstract_pmid, text)) if abstract_pmid == pmid => text,
@@ -90,60 +99,44 @@ fn parse_block(block: &[(usize, String)], path: &Path) -> Result<Document, Corpu
     let mut cids = Vec::new();
     for (number, line) in annotations {
         let columns: Vec<&str> = line.split('\t').collect();
-        match columns.as_slice() {
-            [id, ..] if *id != pmid => {
-                let message = format!("line of document `{id}` inside the block of {pmid}");
-                return Err(error(*number, message));
+        let parsed = match columns[..] {
+            [id, ..] if id != pmid => Err(format!(
+                "line of document `{id}` inside the block of {pmid}"
+            )),
+            [_, "CID", chemical, disease] => {
+                cids.push((*number, chemical, disease));
+                Ok(())
             }
-            [_, "CID", chemical, disease] => cids.push((*number, *chemical, *disease)),
             [_, start, end, mention, kind, ids] | [_, start, end, mention, kind, ids, _] => {
-                let span = (offset(start), offset(end));
-                let (Some(start), Some(end)) = span else {
-                    return Err(error(*number, format!("offsets `{start}`, `{end}` are not numbers")));
-                };
-                check_mention(&chars, (start, end), mention)
-                    .map_err(|message| error(*number, message))?;
-                let mut listed: Vec<&str> = Vec::new();
-                for id in ids.split('|') {
-                    if id.is_empty() {
-                        return Err(error(*number, format!("empty concept id in `{ids}`")));
-                    }
-                    if !listed.contains(&id) {
-                        listed.push(id);
-                    }
-                }
-                for id in listed {
-                    let mention = Mention { text: (*mention).to_owned(), spans: vec![(start, end)] };
-                    concepts.add(kind, id, mention);
-                }
+                concepts.add_line(&chars, [start, end, mention, kind, ids])
             }
-            _ => {
-                let message = format!(
-                    "expected a mention line (6 or 7 columns) or a CID line (4 columns), found {} \
-                     columns",
-                    columns.len()
-                );
-                return Err(error(*number, message));
-            }
-        }
+            _ => Err(format!(
+                "expected a mention line (6 or 7 columns) or a CID line (4 columns), found {} \
+                 columns",
+                columns.len()
+            )),
+        };
+        parsed.map_err(|message| error(*number, message))?;
     }
     let relations = cids
         .into_iter()
         .map(|(number, chemical, disease)| {
-            let argument = |kind: &str, id: &str| {
-                concepts.find(kind, id).ok_or_else(|| {
-                    error(number, format!("CID relation names {kind} `{id}`, which has no mention"))
-                })
-            };
-            let arguments = vec![argument("Chemical", chemical)?, argument("Disease", disease)?];
-            Ok(Relation { label: "CID".to_owned(), arguments, unordered: false })
+            concepts
+                .cid(chemical, disease)
+                .map_err(|message| error(number, message))
         })
-        .collect::<Result<_, CorpusError>>()?;
+        .collect::<Result<_, _>>()?;
     let fields = BTreeMap::from([
         ("title".to_owned(), title.to_owned()),
         ("abstract".to_owned(), abstract_text.to_owned()),
     ]);
-    Ok(Document { id: pmid.to_owned(), text, fields, entities: concepts.entities, relations })
+    Ok(Document {
+        id: pmid.to_owned(),
+        text,
+        fields,
+        entities: concepts.entities,
+        relations,
+    })
 }
 
 /// Splits a `PMID|<marker>|text` line into PMID and text.
@@ -171,27 +164,82 @@ struct Concepts {
 }
 
 impl Concepts {
+    /// Adds the mention of a mention line (start, end, text, type, ids) to the entity of each
+    /// of its distinct ids.
+    fn add_line(&mut self, text: &CharText<'_>, columns: [&str; 5]) -> Result<(), String> {
+        let [start, end, mention, kind, ids] = columns;
+        let (Some(start), Some(end)) = (offset(start), offset(end)) else {
+            return Err(format!("offsets `{start}`, `{end}` are not numbers"));
+        };
+        check_mention(text, (start, end), mention)?;
+        let mut listed: Vec<&str> = Vec::new();
+        for id in ids.split('|') {
+            if id.is_empty() {
+                return Err(format!("empty concept id in `{ids}`"));
+            }
+            if !listed.contains(&id) {
+                listed.push(id);
+            }
+        }
+        for id in listed {
+            let mention = Mention {
+                text: mention.to_owned(),
+                spans: vec![(start, end)],
+            };
+            self.add(kind, id, mention);
+        }
+        Ok(())
+    }
+
+    /// The relation of a `CID` line: [Chemical entity, Disease entity].
+    fn cid(&self, chemical: &str, disease: &str) -> Result<Relation, String> {
+        let argument = |kind: &str, id: &str| {
+            self.find(kind, id)
+                .ok_or_else(|| format!("CID relation names {kind} `{id}`, which has no mention"))
+        };
+        let arguments = vec![
+            argument("Chemical", chemical)?,
+            argument("Disease", disease)?,
+        ];
+        Ok(Relation {
+            label: "CID".to_owned(),
+            arguments,
+            unordered: false,
+        })
+    }
+
     /// Adds a mention to the entity of (`kind`, `id`), making the entity on its first mention;
     /// every `-1` mention makes a new entity.
     fn add(&mut self, kind: &str, id: &str, mention: Mention) {
         if id == UNNORMALIZED {
             self.unnormalized += 1;
-            self.push(format!("{UNNORMALIZED}#{}", self.unnormalized), kind, mention);
+            self.push(
+                format!("{UNNORMALIZED}#{}", self.unnormalized),
+                kind,
+                mention,
+            );
             return;
         }
         let key = (kind.to_owned(), id.to_owned());
-        match self.index.get(&key).and_then(|&index| self.entities.get_mut(index)) {
-            Some(entity) => entity.mentions.push(mention),
-            None => {
-                self.index.insert(key, self.entities.len());
-                self.push(id.to_owned(), kind, mention);
-            }
+        if let Some(entity) = self
+            .index
+            .get(&key)
+            .and_then(|&index| self.entities.get_mut(index))
+        {
+            entity.mentions.push(mention);
+        } else {
+            self.index.insert(key, self.entities.len());
+            self.push(id.to_owned(), kind, mention);
         }
     }
 
     /// Appends a new entity with one mention.
     fn push(&mut self, id: String, kind: &str, mention: Mention) {
-        self.entities.push(Entity { id, kind: kind.to_owned(), mentions: vec![mention] });
+        self.entities.push(Entity {
+            id,
+            kind: kind.to_owned(),
+            mentions: vec![mention],
+        });
     }
 
     /// The index of the entity of (`kind`, `id`).
@@ -221,41 +269,104 @@ mod tests {
 
     #[test]
     fn groups_mentions_by_concept() {
-        let documents = parse(&format!("{BLOCK}\n{}\n\n", BLOCK.replace("1|", "2|").replace("\n1\t", "\n2\t")))
-            .expect("valid blocks");
+        let documents = parse(&format!(
+            "{BLOCK}\n{}\n\n",
+            BLOCK.replace("1|", "2|").replace("\n1\t", "\n2\t")
+        ))
+        .expect("valid blocks");
         assert_eq!(documents.len(), 2);
         let document = &documents[0];
-        assert_eq!(document.text, "Ocular and auditory toxicity of aspirin. Aspirin caused toxicity; nalozone did not.");
-        let ids: Vec<&str> = document.entities.iter().map(|entity| entity.id.as_str()).collect();
+        assert_eq!(
+            document.text,
+            "Ocular and auditory toxicity of aspirin. Aspirin caused toxicity; nalozone did not."
+        );
+        let ids: Vec<&str> = document
+            .entities
+            .iter()
+            .map(|entity| entity.id.as_str())
+            .collect();
         assert_eq!(ids, ["D014786", "D006311", "D001241", "-1#1"]);
         // The composite mention belongs to both of its concepts, with its full span.
         assert_eq!(document.entities[0].mentions.len(), 2);
-        assert_eq!(document.entities[1].mentions[0].text, "Ocular and auditory toxicity");
+        assert_eq!(
+            document.entities[1].mentions[0].text,
+            "Ocular and auditory toxicity"
+        );
         assert_eq!(document.entities[2].mentions[1].spans, [(41, 48)]);
         assert_eq!(
             document.relations,
-            [Relation { label: "CID".into(), arguments: vec![2, 1], unordered: false }]
+            [Relation {
+                label: "CID".into(),
+                arguments: vec![2, 1],
+                unordered: false
+            }]
         );
-        assert_eq!(document.fields["title"], "Ocular and auditory toxicity of aspirin.");
+        assert_eq!(
+            document.fields["title"],
+            "Ocular and auditory toxicity of aspirin."
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
         let cases = [
-            (BLOCK.replace("\t32\t39\t", "\t32\t38\t"), 4, "differs from the text"),
-            (BLOCK.replace("\t32\t39\t", "\t32\t999\t"), 4, "does not fit"),
-            (BLOCK.replace("\tChemical\tD001241\n", "\tChemical\n"), 4, "found 5 columns"),
-            (BLOCK.replace("CID\tD001241\tD006311", "CID\tD001241\tD000001"), 8, "has no mention"),
-            (BLOCK.replace("CID\tD001241", "CID\tD006311"), 8, "Chemical `D006311`"),
-            (BLOCK.replace("1|a|", "1|x|"), 2, "expected the abstract line"),
+            (
+                BLOCK.replace("\t32\t39\t", "\t32\t38\t"),
+                4,
+                "differs from the text",
+            ),
+            (
+                BLOCK.replace("\t32\t39\t", "\t32\t999\t"),
+                4,
+                "does not fit",
+            ),
+            (
+                BLOCK.replace("\tChemical\tD001241\n", "\tChemical\n"),
+                4,
+                "found 5 columns",
+            ),
+            (
+                BLOCK.replace("CID\tD001241\tD006311", "CID\tD001241\tD000001"),
+                8,
+                "has no mention",
+            ),
+            (
+                BLOCK.replace("CID\tD001241", "CID\tD006311"),
+                8,
+                "Chemical `D006311`",
+            ),
+            (
+                BLOCK.replace("1|a|", "1|x|"),
+                2,
+                "expected the abstract line",
+            ),
             (BLOCK.replace("1\t66", "7\t66"), 7, "document `7`"),
-            (format!("{BLOCK}\n{BLOCK}"), 10, "duplicated document id `1`"),
+            (
+                format!("{BLOCK}\n{BLOCK}"),
+                10,
+                "duplicated document id `1`",
+            ),
             ("1|t|title only\n".to_owned(), 1, "no abstract line"),
         ];
         for (input, line, message) in cases {
             let error = parse(&input).expect_err(message);
             assert_eq!(error.line, Some(line), "{error}");
             assert!(error.message.contains(message), "{error}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any edit of a valid input is loaded or rejected, never a panic.
+        #[test]
+        fn edited_input_never_panics(
+            from in 0..BLOCK.len(),
+            to in 0..BLOCK.len(),
+            insert in "[\t\n|:;,.0-9a-zA-Z\"<>/=#ß -]{0,6}",
+        ) {
+            let (from, to) = (from.min(to), from.max(to));
+            let (from, to) = (BLOCK.floor_char_boundary(from), BLOCK.floor_char_boundary(to));
+            let edited = format!("{}{insert}{}", &BLOCK[..from], &BLOCK[to..]);
+            let _ = parse(&edited);
         }
     }
 }

@@ -149,7 +149,8 @@ Example:
     source = \"{{ txt }}\"   // error: `txt` is not provided; did you mean `text`?";
     RelationTemplate = "E0019", Error, "relation template cannot be inverted",
 "What: the relation sentence template is not a sequence of literal text and `{{ role }}` /
-`{{ label }}` slots with text between them, or its roles do not match `arguments`.
+`{{ label }}` slots with text between them, its roles do not match `arguments`, or several
+labels are declared but it has no `{{ label }}` slot to tell them apart.
 Why: expc derives the extractor (a regular expression) from this template; the template must
 be invertible so that generated text can be read back into relations.
 Example:
@@ -179,14 +180,14 @@ Example:
     experiment main { seeds = [] }   // error";
     LabelMap = "E0024", Error, "inconsistent label words",
 "What: label words or label merges of a template are inconsistent: two labels share a word,
-a merge targets an undeclared label, or several labels are declared but the relation
-template has no `{{ label }}` slot.
+or a merge targets a label without a word.
 Why: the extractor maps label words back to labels; that mapping must be one-to-one.
 Example:
     labels = { POS = \"positive\", COMB = \"positive\" }   // error";
     NotAStudy = "E0025", Error, "not a study",
-"What: the file declares no experiment, or its `study` block appears twice.
-Why: a study is the grid of its experiments; with none there is nothing to plan.
+"What: the file declares no experiment, has two `study` blocks, or imports a file that has one.
+Why: a study is the grid of its experiments; with none there is nothing to plan. Its settings
+(name, roots, results) are given once, by the file that is checked or planned.
 Example:
     // a file with only models is a zoo to `import`, not a study to plan";
     MissingCheckpoint = "W0001", Warning, "checkpoint folder missing",
@@ -200,11 +201,6 @@ Example:
 Why: planning still works; runs reading this dataset are blocked until the data is there.
 Example:
     dataset ddi { train = \"ddi/DDICorpus/Train\" }   // warning: not found";
-    CorpusUnreadable = "W0003", Warning, "corpus could not be loaded",
-"What: a dataset's files exist but could not be parsed (the message names file and line).
-Why: few-shot samples are drawn from the documents; runs on this dataset are blocked.
-Example:
-    dataset dce { train = \"dce/broken.jsonl\" }   // warning: line 12: expected value";
 }
 
 impl fmt::Display for Code {
@@ -218,6 +214,49 @@ impl std::str::FromStr for Code {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_uppercase();
-        Code::ALL.iter().copied().find(|c| c.as_str() == wanted).ok_or_else(|| format!("no diagnostic code `{s}`"))
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == wanted)
+            .ok_or_else(|| format!("no diagnostic code `{s}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Code;
+
+    #[test]
+    fn every_explanation_has_what_why_and_example() {
+        for code in Code::ALL {
+            let text = code.explanation();
+            let what = text.find("What:");
+            let why = text.find("\nWhy:");
+            let example = text.find("\nExample:\n");
+            assert_eq!(what, Some(0), "{code}: starts with What:");
+            assert!(
+                what < why && why < example,
+                "{code}: What:, Why: and Example: in order"
+            );
+            assert!(!code.title().is_empty(), "{code}: has a title");
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_through_from_str() {
+        for code in Code::ALL {
+            assert_eq!(code.as_str().parse::<Code>(), Ok(*code));
+            assert_eq!(code.as_str().to_lowercase().parse::<Code>(), Ok(*code));
+        }
+        assert!("E9999".parse::<Code>().is_err());
+    }
+
+    #[test]
+    fn codes_are_unique_and_in_order() {
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
     }
 }

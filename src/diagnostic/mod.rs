@@ -31,7 +31,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with a code and message, not yet located.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), primary: None, secondary: Vec::new(), help: None, note: None }
+        Self {
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+            note: None,
+        }
     }
 
     /// Locates the diagnostic with a label under the span.

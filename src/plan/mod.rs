@@ -178,20 +178,12 @@ pub enum PlanError {
         found: u64,
     },
     /// A run whose id does not match its content (edited by hand or corrupted).
-    #[error(
-        "{path}: run {model}/{task}/{shots}/{seed} has id {id}, but its content hashes to {expected}"
-    )]
+    #[error("{path}: run {run} has id {id}, but its content hashes to {expected}")]
     Tampered {
         /// The file.
         path: String,
-        /// Coordinates.
-        model: String,
-        /// Coordinates.
-        task: String,
-        /// Coordinates.
-        shots: Shots,
-        /// Coordinates.
-        seed: u64,
+        /// The run's coordinates (model / task / shots / seed).
+        run: String,
         /// The id written.
         id: String,
         /// The id its content gives.
@@ -231,10 +223,10 @@ impl Plan {
             if run.id != expected {
                 return Err(PlanError::Tampered {
                     path: path.into(),
-                    model: run.model.clone(),
-                    task: run.task.clone(),
-                    shots: run.shots,
-                    seed: run.seed,
+                    run: format!(
+                        "{} / {} / {} / {}",
+                        run.model, run.task, run.shots, run.seed
+                    ),
                     id: run.id.clone(),
                     expected,
                 });

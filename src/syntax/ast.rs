@@ -34,6 +34,14 @@ pub struct Block {
     pub span: Span,
 }
 
+impl Block {
+    /// Where the block is named: its name, or its kind when it has none (`study`). Diagnostics
+    /// about the block as a whole (a missing field) point here.
+    pub fn name_span(&self) -> Span {
+        self.name.as_ref().map_or(self.kind.span, |name| name.span)
+    }
+}
+
 /// `key = value`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
@@ -88,7 +96,7 @@ impl ValueKind {
         match self {
             ValueKind::String(_) => "a string",
             ValueKind::Int(_) => "an integer",
-            ValueKind::Float(_) => "a number",
+            ValueKind::Float(_) => "a decimal number",
             ValueKind::Bool(_) => "a boolean",
             ValueKind::List(_) => "a list",
             ValueKind::Object(_) => "an object",

@@ -37,7 +37,11 @@ fn block_text(block: &Block, out: &mut String) {
 }
 
 fn when_text(when: &When, out: &mut String) {
-    let conditions: Vec<String> = when.conditions.iter().map(|c| format!("{} = {}", key(&c.key.node), inline(&c.value))).collect();
+    let conditions: Vec<String> = when
+        .conditions
+        .iter()
+        .map(|c| format!("{} = {}", key(&c.key.node), inline(&c.value)))
+        .collect();
     let _ = writeln!(out, "  when {} {{", conditions.join(", "));
     for field in &when.fields {
         field_text(field, 2, out);
@@ -56,14 +60,24 @@ fn field_text(field: &Field, depth: usize, out: &mut String) {
             let _ = writeln!(out, "{indent}}}");
         }
         _ => {
-            let _ = writeln!(out, "{indent}{} = {}", key(&field.key.node), inline(&field.value));
+            let _ = writeln!(
+                out,
+                "{indent}{} = {}",
+                key(&field.key.node),
+                inline(&field.value)
+            );
         }
     }
 }
 
 fn key(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !matches!(name, "import" | "when" | "true" | "false");
     if plain { name.to_string() } else { quote(name) }
 }
@@ -75,17 +89,31 @@ fn inline(value: &Value) -> String {
         ValueKind::Float(f) => float(*f),
         ValueKind::Bool(b) => b.to_string(),
         ValueKind::Reference(name) => name.clone(),
-        ValueKind::List(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        ValueKind::List(items) => format!(
+            "[{}]",
+            items.iter().map(inline).collect::<Vec<_>>().join(", ")
+        ),
         ValueKind::Object(fields) if fields.is_empty() => "{}".to_string(),
         ValueKind::Object(fields) => {
-            format!("{{ {} }}", fields.iter().map(|f| format!("{} = {}", key(&f.key.node), inline(&f.value))).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{ {} }}",
+                fields
+                    .iter()
+                    .map(|f| format!("{} = {}", key(&f.key.node), inline(&f.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
     }
 }
 
 fn float(f: f64) -> String {
     let text = format!("{f:?}");
-    if text.contains(['.', 'e', 'E']) { text } else { format!("{text}.0") }
+    if text.contains(['.', 'e', 'E']) {
+        text
+    } else {
+        format!("{text}.0")
+    }
 }
 
 fn quote(s: &str) -> String {

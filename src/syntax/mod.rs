@@ -2,6 +2,7 @@
 //! Knows nothing of meaning.
 
 pub mod ast;
+mod error;
 mod expected;
 mod format;
 mod parser;

@@ -1,7 +1,7 @@
 //! pest pairs → AST. The grammar is `grammar/exp.pest`.
 
 use super::ast::{Block, Field, File, Import, Spanned, Value, ValueKind, When};
-use super::expected::describe;
+use super::error::syntax_error;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use pest::Parser as _;
@@ -12,10 +12,13 @@ use pest::iterators::Pair;
 pub(crate) struct ExpParser;
 
 /// Parses one file's text into an AST, or the first syntax error.
-pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
+pub fn parse(file: FileId, text: &str) -> Result<File, Box<Diagnostic>> {
     let mut pairs = ExpParser::parse(Rule::file, text).map_err(|e| syntax_error(file, text, &e))?;
-    let root = pairs.next().ok_or_else(|| Diagnostic::new(Code::Syntax, "empty parse"))?;
-    let mut ast = File { imports: Vec::new(), blocks: Vec::new() };
+    let root = pairs.next().ok_or_else(|| internal("empty parse"))?;
+    let mut ast = File {
+        imports: Vec::new(),
+        blocks: Vec::new(),
+    };
     let convert = Converter { file };
     for pair in root.into_inner() {
         match pair.as_rule() {
@@ -25,53 +28,6 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Diagnostic> {
         }
     }
     Ok(ast)
-}
-
-fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
-    let offset = match error.location {
-        pest::error::InputLocation::Pos(p) => p,
-        pest::error::InputLocation::Span((s, _)) => s,
-    };
-    let found = found_at(text, offset);
-    let expected = match &error.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        }
-        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = if expected.is_empty() { format!("unexpected {found}") } else { format!("expected {}, found {found}", words(&expected)) };
-    let end = offset + text[offset.min(text.len())..].chars().next().map_or(0, char::len_utf8);
-    let mut diagnostic = Diagnostic::new(Code::Syntax, message).at(Span::new(file, offset, end), "");
-    if found.starts_with("`\"") || expected.iter().any(|e| e.contains("escape")) {
-        diagnostic = diagnostic.help("strings are written \"…\" on one line (escapes: \\n \\t \\\" \\\\ \\u{…}), or \"\"\"…\"\"\" for raw multi-line text");
-    } else if expected.contains(&"`=`") {
-        diagnostic = diagnostic.help("fields are written `name = value`, or `name { … }` for an object");
-    }
-    diagnostic
-}
-
-fn words(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-fn found_at(text: &str, offset: usize) -> String {
-    let rest = &text[offset.min(text.len())..];
-    match rest.chars().next() {
-        None => "end of file".to_string(),
-        Some('\n' | '\r') => "end of line".to_string(),
-        Some(c) if c.is_alphanumeric() || c == '_' => {
-            let token: String = rest.chars().take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')).collect();
-            format!("`{token}`")
-        }
-        Some(c) => format!("`{c}`"),
-    }
 }
 
 struct Converter {
@@ -85,19 +41,33 @@ impl Converter {
     }
 
     fn spanned_text(&self, pair: &Pair<'_, Rule>) -> Spanned<String> {
-        Spanned { node: pair.as_str().to_string(), span: self.span(pair) }
+        Spanned {
+            node: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
     }
 
-    fn import(&self, pair: Pair<'_, Rule>) -> Result<Import, Diagnostic> {
-        let string = pair.into_inner().find(|p| p.as_rule() == Rule::string).ok_or_else(|| internal("import without a path"))?;
+    fn import(&self, pair: Pair<'_, Rule>) -> Result<Import, Box<Diagnostic>> {
+        let string = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string)
+            .ok_or_else(|| internal("import without a path"))?;
         let span = self.span(&string);
-        Ok(Import { path: Spanned { node: self.string_value(string)?, span } })
+        Ok(Import {
+            path: Spanned {
+                node: self.string_value(string)?,
+                span,
+            },
+        })
     }
 
-    fn block(&self, pair: Pair<'_, Rule>) -> Result<Block, Diagnostic> {
+    fn block(&self, pair: Pair<'_, Rule>) -> Result<Block, Box<Diagnostic>> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let kind = inner.next().map(|p| self.spanned_text(&p)).ok_or_else(|| internal("block without a kind"))?;
+        let kind = inner
+            .next()
+            .map(|p| self.spanned_text(&p))
+            .ok_or_else(|| internal("block without a kind"))?;
         let mut name = None;
         let mut fields = Vec::new();
         let mut whens = Vec::new();
@@ -116,10 +86,16 @@ impl Converter {
                 _ => {}
             }
         }
-        Ok(Block { kind, name, fields, whens, span })
+        Ok(Block {
+            kind,
+            name,
+            fields,
+            whens,
+            span,
+        })
     }
 
-    fn when(&self, pair: Pair<'_, Rule>) -> Result<When, Diagnostic> {
+    fn when(&self, pair: Pair<'_, Rule>) -> Result<When, Box<Diagnostic>> {
         let span = self.span(&pair);
         let mut conditions = Vec::new();
         let mut fields = Vec::new();
@@ -127,32 +103,54 @@ impl Converter {
             match part.as_rule() {
                 Rule::condition => {
                     let mut inner = part.into_inner();
-                    let key = inner.next().map(|p| self.spanned_text(&p)).ok_or_else(|| internal("condition without a key"))?;
-                    let value = inner.find(|p| p.as_rule() == Rule::value).ok_or_else(|| internal("condition without a value"))?;
-                    conditions.push(Field { key, value: self.value(value)? });
+                    let key = inner
+                        .next()
+                        .map(|p| self.spanned_text(&p))
+                        .ok_or_else(|| internal("condition without a key"))?;
+                    let value = inner
+                        .find(|p| p.as_rule() == Rule::value)
+                        .ok_or_else(|| internal("condition without a value"))?;
+                    conditions.push(Field {
+                        key,
+                        value: self.value(value)?,
+                    });
                 }
                 Rule::object => fields = self.object_fields(part)?,
                 _ => {}
             }
         }
-        Ok(When { conditions, fields, span })
+        Ok(When {
+            conditions,
+            fields,
+            span,
+        })
     }
 
-    fn field(&self, pair: Pair<'_, Rule>) -> Result<Field, Diagnostic> {
+    fn field(&self, pair: Pair<'_, Rule>) -> Result<Field, Box<Diagnostic>> {
         let mut key = None;
         let mut value = None;
         for part in pair.into_inner() {
             match part.as_rule() {
                 Rule::key => {
-                    let inner = part.into_inner().next().ok_or_else(|| internal("empty key"))?;
+                    let inner = part
+                        .into_inner()
+                        .next()
+                        .ok_or_else(|| internal("empty key"))?;
                     let span = self.span(&inner);
-                    let node = if inner.as_rule() == Rule::string { self.string_value(inner)? } else { inner.as_str().to_string() };
+                    let node = if inner.as_rule() == Rule::string {
+                        self.string_value(inner)?
+                    } else {
+                        inner.as_str().to_string()
+                    };
                     key = Some(Spanned { node, span });
                 }
                 Rule::value => value = Some(self.value(part)?),
                 Rule::object => {
                     let span = self.span(&part);
-                    value = Some(Value { kind: ValueKind::Object(self.object_fields(part)?), span });
+                    value = Some(Value {
+                        kind: ValueKind::Object(self.object_fields(part)?),
+                        span,
+                    });
                 }
                 _ => {}
             }
@@ -163,22 +161,37 @@ impl Converter {
         }
     }
 
-    fn object_fields(&self, pair: Pair<'_, Rule>) -> Result<Vec<Field>, Diagnostic> {
-        pair.into_inner().filter(|p| p.as_rule() == Rule::field).map(|p| self.field(p)).collect()
+    fn object_fields(&self, pair: Pair<'_, Rule>) -> Result<Vec<Field>, Box<Diagnostic>> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::field)
+            .map(|p| self.field(p))
+            .collect()
     }
 
-    fn value(&self, pair: Pair<'_, Rule>) -> Result<Value, Diagnostic> {
-        let inner = pair.into_inner().next().ok_or_else(|| internal("empty value"))?;
+    fn value(&self, pair: Pair<'_, Rule>) -> Result<Value, Box<Diagnostic>> {
+        let inner = pair
+            .into_inner()
+            .next()
+            .ok_or_else(|| internal("empty value"))?;
         let span = self.span(&inner);
         let kind = match inner.as_rule() {
             Rule::string => ValueKind::String(self.string_value(inner)?),
             Rule::multiline_string => {
-                let body = inner.into_inner().find(|p| p.as_rule() == Rule::multiline_body).map_or("", |p| p.as_str());
+                let body = inner
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::multiline_body)
+                    .map_or("", |p| p.as_str());
                 ValueKind::String(body.to_string())
             }
             Rule::number => number(inner.as_str(), span)?,
             Rule::boolean => ValueKind::Bool(inner.as_str() == "true"),
-            Rule::list => ValueKind::List(inner.into_inner().filter(|p| p.as_rule() == Rule::value).map(|p| self.value(p)).collect::<Result<_, _>>()?),
+            Rule::list => ValueKind::List(
+                inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::value)
+                    .map(|p| self.value(p))
+                    .collect::<Result<_, _>>()?,
+            ),
             Rule::object => ValueKind::Object(self.object_fields(inner)?),
             Rule::reference => ValueKind::Reference(inner.as_str().to_string()),
             other => return Err(internal(&format!("unexpected value rule {other:?}"))),
@@ -186,24 +199,42 @@ impl Converter {
         Ok(Value { kind, span })
     }
 
-    fn string_value(&self, pair: Pair<'_, Rule>) -> Result<String, Diagnostic> {
+    fn string_value(&self, pair: Pair<'_, Rule>) -> Result<String, Box<Diagnostic>> {
         let span = self.span(&pair);
-        let body = pair.into_inner().find(|p| p.as_rule() == Rule::string_body).map_or("", |p| p.as_str());
+        let body = pair
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string_body)
+            .map_or("", |p| p.as_str());
         unescape(body).map_err(|(offset, message)| {
+            // The grammar admits only well-formed escapes, so the bad one is a whole `\u{…}`;
             // +1 skips the opening quote.
-            Diagnostic::new(Code::Syntax, message).at(span.slice(offset + 1, offset + 3), "")
+            let len = body[offset..].find('}').map_or(2, |close| close + 1);
+            Box::new(
+                Diagnostic::new(Code::Syntax, message)
+                    .at(span.slice(offset + 1, offset + 1 + len), "not a character")
+                    .help("`\\u{…}` takes the hexadecimal code of a Unicode character, e.g. `\\u{e9}` for é"),
+            )
         })
     }
 }
 
-fn number(text: &str, span: Span) -> Result<ValueKind, Diagnostic> {
+fn number(text: &str, span: Span) -> Result<ValueKind, Box<Diagnostic>> {
     let clean = text.replace('_', "");
     if clean.contains(['.', 'e', 'E']) {
-        clean.parse::<f64>().ok().filter(|v| v.is_finite()).map(ValueKind::Float)
+        clean
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(ValueKind::Float)
     } else {
         clean.parse::<i64>().ok().map(ValueKind::Int)
     }
-    .ok_or_else(|| Diagnostic::new(Code::Syntax, format!("number `{text}` is out of range")).at(span, "too large"))
+    .ok_or_else(|| {
+        Box::new(
+            Diagnostic::new(Code::Syntax, format!("number `{text}` is out of range"))
+                .at(span, "too large"),
+        )
+    })
 }
 
 /// Resolves escapes; on error returns the byte offset of the bad escape and a message.
@@ -222,9 +253,16 @@ fn unescape(body: &str) -> Result<String, (usize, String)> {
             Some((_, '"')) => out.push('"'),
             Some((_, '\\')) => out.push('\\'),
             Some((_, 'u')) => {
-                let hex: String = chars.by_ref().skip(1).take_while(|(_, c)| *c != '}').map(|(_, c)| c).collect();
+                let hex: String = chars
+                    .by_ref()
+                    .skip(1)
+                    .take_while(|(_, c)| *c != '}')
+                    .map(|(_, c)| c)
+                    .collect();
                 let decoded = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
-                out.push(decoded.ok_or((i, format!("`\\u{{{hex}}}` is not a Unicode scalar value")))?);
+                out.push(
+                    decoded.ok_or((i, format!("`\\u{{{hex}}}` is not a Unicode scalar value")))?,
+                );
             }
             _ => return Err((i, "unknown escape".to_string())),
         }
@@ -232,6 +270,9 @@ fn unescape(body: &str) -> Result<String, (usize, String)> {
     Ok(out)
 }
 
-fn internal(what: &str) -> Diagnostic {
-    Diagnostic::new(Code::Syntax, format!("internal parser error: {what}"))
+fn internal(what: &str) -> Box<Diagnostic> {
+    Box::new(Diagnostic::new(
+        Code::Syntax,
+        format!("internal parser error: {what}"),
+    ))
 }

@@ -147,6 +147,7 @@ struct Builder {
     text: String,
     /// Characters in `text`.
     length: usize,
+    /// The latest sentence opened: the one new entities and pairs belong to.
     sentence: Option<Sentence>,
     entities: Vec<Entity>,
     /// XML entity id → index in `entities`.
@@ -228,6 +229,8 @@ impl Builder {
                 .map_err(|message| in_entity(format!("{message} (sentence {})", sentence.id)))?;
             spans.push((start, end));
         }
+        // A discontinuous entity's `text` joins its fragments inconsistently ("R- warfarin"), so
+        // only a continuous entity's text is checked against its offsets.
         if let [span] = spans[..] {
             check_mention(&sentence_text, span, &text).map_err(in_entity)?;
         }

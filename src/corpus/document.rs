@@ -21,7 +21,8 @@ pub struct Document {
 /// A concept or a single annotated span, with the places it is mentioned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
-    /// Identifier within the document: a normalized id (MeSH) or the annotation id (`T3`, `e0`).
+    /// Identifier within the document: a normalized id (MeSH, or `-1#<n>` for an unnormalized
+    /// CDR mention), or the annotation id (`T3`, DCE span id `0`, DDI `DDI-DrugBank.d0.s2.e0`).
     pub id: String,
     /// Entity type as the corpus names it (`Chemical`, `GENE-Y`, `drug`).
     pub kind: String,

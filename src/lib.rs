@@ -4,7 +4,10 @@
 //! The stages, each in its own module (see `ARCHITECTURE.md`):
 //! source → [`syntax`] (AST) → [`check`] (`Study`) → [`plan`] (`Plan`) → [`diff`].
 //! The data side: [`corpus`] (documents), [`template`] (rendered prompts and targets),
-//! [`extract`] (relations read back from text), [`score`] (strict precision/recall/F1).
+//! [`extract`] (relations read back from text), [`score`] (strict precision/recall/F1);
+//! [`snapshot`] pins down what a study's templates and extractors do with its data.
+//! The results: [`store`] (one folder per finished run) and [`report`] (Table 1, paired
+//! comparisons and figures).
 
 pub mod check;
 pub mod corpus;
@@ -12,7 +15,10 @@ pub mod diagnostic;
 pub mod diff;
 pub mod extract;
 pub mod plan;
+pub mod report;
 pub mod score;
+pub mod snapshot;
 pub mod source;
+pub mod store;
 pub mod syntax;
 pub mod template;

@@ -2,6 +2,8 @@
 //! **all** problems in one pass as located diagnostics.
 
 mod dataset;
+pub mod example;
+mod example_check;
 mod experiment;
 mod fields;
 mod load;

@@ -1,5 +1,6 @@
 //! The checked study: every declaration resolved, typed and validated. Input of planning.
 
+use super::example::TemplateExample;
 use crate::corpus::DatasetSpec;
 use crate::source::Span;
 use crate::template::spec::TemplateSpec;
@@ -146,6 +147,9 @@ pub struct Dataset {
 pub struct Template {
     /// The checked template.
     pub spec: TemplateSpec,
+    /// Example outputs with the relations the extractor must read from them; not part of the
+    /// spec, so they never change a run's identity.
+    pub examples: Vec<TemplateExample>,
     /// Template files read (absolute), whose content is part of run identity through the texts.
     pub files: Vec<PathBuf>,
     /// Where the source template text is written (for variable errors).

@@ -9,7 +9,8 @@ use crate::source::{Sources, Span};
 use crate::syntax::ast::{Block, Value, ValueKind};
 use crate::template::{TemplateError, TemplatePart};
 
-/// Reports every problem of a template's texts, label words and extractor pattern.
+/// Reports every problem of a template's texts, label words and extractor pattern, and every
+/// example its extractor does not read as declared.
 pub fn check_template(
     name: &str,
     template: &Template,
@@ -22,11 +23,16 @@ pub fn check_template(
         diagnostics.push(template_error(name, error, block, sources));
     }
     // The extractor is derived from a valid template only; its own errors concern the pattern.
-    if errors.is_empty()
-        && template.spec.extractor.is_some()
-        && let Err(error) = Extractor::derive(&template.spec)
-    {
-        diagnostics.extend(extractor_error(name, &error, block));
+    if errors.is_empty() {
+        match Extractor::derive(&template.spec) {
+            Ok(extractor) => {
+                super::example_check::check(name, &template.examples, &extractor, diagnostics);
+            }
+            Err(error) if template.spec.extractor.is_some() => {
+                diagnostics.extend(extractor_error(name, &error, block));
+            }
+            Err(_) => {}
+        }
     }
 }
 

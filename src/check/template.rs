@@ -1,5 +1,6 @@
 //! `template NAME { source, relation, arguments, labels, … }`.
 
+use super::example_check;
 use super::fields::{self, Fields};
 use super::study::Template;
 use crate::diagnostic::{Code, Diagnostic};
@@ -102,6 +103,7 @@ pub fn check(
     let extractor = fields
         .get("extractor")
         .map(|f| fields::string(&f.value, diagnostics));
+    let examples = fields.get("examples");
     fields.finish(diagnostics);
 
     let spec = TemplateSpec {
@@ -121,8 +123,12 @@ pub fn check(
         paper_gold_dedup: paper_gold_dedup?,
         extractor: extractor.map_or(Some(None), |e| e.map(Some))?,
     };
+    let examples = examples
+        .map(|f| example_check::read(&f.value, name, &spec, diagnostics))
+        .unwrap_or_default();
     Some(Template {
         spec,
+        examples,
         files,
         source_span: source_field.map_or(block.span, |f| f.value.span),
         span: block.span,

@@ -6,9 +6,12 @@ mod explain;
 mod extractor;
 mod plan;
 mod render;
+mod report;
 mod roundtrip;
 mod sample;
 mod score;
+mod snapshot;
+mod status;
 mod study;
 mod task;
 
@@ -43,6 +46,12 @@ enum Command {
     Roundtrip(roundtrip::Args),
     /// Score model outputs against gold relations (strict P/R/F1).
     Score(score::Args),
+    /// Snapshot-test the study's prompts, targets, extractors and template examples.
+    Snapshot(snapshot::Args),
+    /// Show each planned run's status in the results folder: done, partial, new or blocked.
+    Status(status::Args),
+    /// Tabulate finished runs like the paper's Table 1, with paired comparisons and figures.
+    Report(report::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -58,6 +67,9 @@ pub fn main() -> ExitCode {
         Command::Extractor(args) => extractor::run(&args),
         Command::Roundtrip(args) => roundtrip::run(&args),
         Command::Score(args) => score::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

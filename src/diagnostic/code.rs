@@ -190,6 +190,21 @@ Why: a study is the grid of its experiments; with none there is nothing to plan.
 (name, roots, results) are given once, by the file that is checked or planned.
 Example:
     // a file with only models is a zoo to `import`, not a study to plan";
+    TemplateExample = "E0026", Error, "template example does not hold",
+"What: an entry of a template's `examples` is not read by the template's extractor as declared:
+the extracted relations or the count of unparseable pieces differ from the example's
+`relations` and `unparseable`.
+Why: examples are tests of the extractor (\"doctests\"): they pin down how malformed model
+outputs (a missing period, an unknown label word, a truncated generation) are scored, so a
+template edit that changes it is caught at check time instead of in the scores.
+Example:
+    template cdr {
+      relation = \"The relation between {{ chemical }} and {{ disease }} exists\"
+      …
+      examples = [
+        { output = \"The relation between naloxone and hypotension\", relations = [{ arguments = [\"naloxone\", \"hypotension\"] }] },
+      ]   // error: extracts 0 relations and 1 unparseable piece
+    }";
     MissingCheckpoint = "W0001", Warning, "checkpoint folder missing",
 "What: a model's checkpoint folder does not exist (yet).
 Why: you can check and plan before downloading every checkpoint; the runs of this model are

@@ -99,6 +99,8 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
         let key = coordinates(run);
         match old_runs.get(&key) {
             None => result.added.push(reference(run)),
+            // Structural equality first: flattening is only needed to name what changed.
+            Some(previous) if *previous == run => result.unchanged += 1,
             Some(previous) => {
                 let fields = changed_fields(previous, run);
                 if fields.is_empty() && previous.id == run.id {

@@ -1,10 +1,10 @@
 //! Relations read back from generated text.
 
 use crate::template::{GoldRelation, TemplateSpec};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One relation read from generated text.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct PredictedRelation {
     /// The label (after `merge_labels`), mapped back from its word.
     pub label: String,

@@ -9,5 +9,5 @@ pub mod scores;
 
 pub use error::ScoreError;
 pub use predictions::{parse_predictions, read_predictions};
-pub use scorer::score;
-pub use scores::{CountingMode, LabelScores, Scores};
+pub use scorer::{DocumentScore, aggregate, score, score_documents};
+pub use scores::{CountingMode, Counts, LabelScores, Scores};

@@ -2,18 +2,30 @@
 
 use super::error::ScoreError;
 use super::matching::{matches, maximum_matching};
-use super::scores::{CountingMode, LabelScores, Scores};
+use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use crate::extract::{Extractor, PredictedRelation};
+use crate::extract::{Extraction, Extractor, PredictedRelation};
 use crate::template::{GoldDedup, GoldRelation, TemplateSpec, known_strings, target_relations};
 use std::collections::BTreeMap;
 
-/// Gold, predicted and true-positive counts of one label.
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    gold: usize,
-    predicted: usize,
-    true_positives: usize,
+/// What one gold document contributes to the scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentScore {
+    /// The document's id.
+    pub id: String,
+    /// Whether a generated text was given for it (without one it predicts nothing).
+    pub has_prediction: bool,
+    /// The relations read from its generated text.
+    pub extraction: Extraction,
+    /// Counts per label (every label of the template, and any other label seen).
+    pub labels: BTreeMap<String, Counts>,
+}
+
+impl DocumentScore {
+    /// The document's counts over all labels.
+    pub fn micro(&self) -> Counts {
+        self.labels.values().copied().sum()
+    }
 }
 
 /// Scores `predictions` (document id → generated text) against `gold_docs`.
@@ -29,6 +41,18 @@ pub fn score(
     predictions: &BTreeMap<String, String>,
     mode: CountingMode,
 ) -> Result<Scores, ScoreError> {
+    let documents = score_documents(spec, extractor, gold_docs, predictions, mode)?;
+    Ok(aggregate(spec, mode, &documents))
+}
+
+/// The counts of every gold document, in `gold_docs` order, as [`score`] counts them.
+pub fn score_documents(
+    spec: &TemplateSpec,
+    extractor: &Extractor,
+    gold_docs: &[Document],
+    predictions: &BTreeMap<String, String>,
+    mode: CountingMode,
+) -> Result<Vec<DocumentScore>, ScoreError> {
     let unknown: Vec<String> = predictions
         .keys()
         .filter(|id| !gold_docs.iter().any(|doc| &doc.id == *id))
@@ -37,55 +61,70 @@ pub fn score(
     if !unknown.is_empty() {
         return Err(ScoreError::UnknownDocuments { ids: unknown });
     }
-    let mut tallies: BTreeMap<String, Tally> = spec
-        .labels
-        .keys()
-        .map(|l| (l.clone(), Tally::default()))
-        .collect();
-    let mut documents_without_prediction = 0;
-    let mut unparseable = 0;
     let is_set = spec.list_role().is_some();
+    let mut documents = Vec::with_capacity(gold_docs.len());
     for doc in gold_docs {
         let gold = gold_for(spec, mode, target_relations(spec, doc)?);
-        let extraction = match predictions.get(&doc.id) {
-            Some(text) => extractor.extract_in(text, &known_strings(spec, doc)),
-            None => {
-                documents_without_prediction += 1;
-                Default::default()
-            }
-        };
-        unparseable += extraction.unparseable.len();
+        let prediction = predictions.get(&doc.id);
+        let extraction = prediction
+            .map(|text| extractor.extract_in(text, &known_strings(spec, doc)))
+            .unwrap_or_default();
+        let mut labels: BTreeMap<String, Counts> = spec
+            .labels
+            .keys()
+            .map(|l| (l.clone(), Counts::default()))
+            .collect();
         let predicted = &extraction.relations;
         for relation in &gold {
-            tallies.entry(relation.label.clone()).or_default().gold += 1;
+            labels.entry(relation.label.clone()).or_default().gold += 1;
         }
         for relation in predicted {
-            tallies.entry(relation.label.clone()).or_default().predicted += 1;
+            labels.entry(relation.label.clone()).or_default().predicted += 1;
         }
         for index in correct(mode, is_set, predicted, &gold) {
-            tallies
+            labels
                 .entry(predicted[index].label.clone())
                 .or_default()
                 .true_positives += 1;
         }
+        documents.push(DocumentScore {
+            id: doc.id.clone(),
+            has_prediction: prediction.is_some(),
+            extraction,
+            labels,
+        });
     }
-    let total = tallies.values().fold(Tally::default(), |sum, t| Tally {
-        gold: sum.gold + t.gold,
-        predicted: sum.predicted + t.predicted,
-        true_positives: sum.true_positives + t.true_positives,
-    });
-    let scores = |t: &Tally| LabelScores::from_counts(t.gold, t.predicted, t.true_positives);
-    Ok(Scores {
+    Ok(documents)
+}
+
+/// The scores of documents counted in `mode` by [`score_documents`]: micro, and per label for
+/// every label of the template.
+pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentScore]) -> Scores {
+    let mut labels: BTreeMap<String, Counts> = spec
+        .labels
+        .keys()
+        .map(|l| (l.clone(), Counts::default()))
+        .collect();
+    for document in documents {
+        for (label, counts) in &document.labels {
+            let total = labels.entry(label.clone()).or_default();
+            *total = *total + *counts;
+        }
+    }
+    Scores {
         mode,
-        documents: gold_docs.len(),
-        documents_without_prediction,
-        unparseable,
-        micro: scores(&total),
-        labels: tallies
+        documents: documents.len(),
+        documents_without_prediction: documents.iter().filter(|d| !d.has_prediction).count(),
+        unparseable: documents
             .iter()
-            .map(|(label, tally)| (label.clone(), scores(tally)))
+            .map(|d| d.extraction.unparseable.len())
+            .sum(),
+        micro: labels.values().copied().sum::<Counts>().scores(),
+        labels: labels
+            .iter()
+            .map(|(label, counts)| (label.clone(), counts.scores()))
             .collect(),
-    })
+    }
 }
 
 /// Indices of the predictions counted as true positives.

@@ -17,7 +17,7 @@ pub enum CountingMode {
 }
 
 /// The scores of one study output against gold documents.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     /// How they were counted.
     pub mode: CountingMode,
@@ -34,7 +34,7 @@ pub struct Scores {
 }
 
 /// Counts and scores of one label, or of all labels together.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LabelScores {
     /// Gold relations.
     pub gold: usize,
@@ -54,7 +54,52 @@ pub struct LabelScores {
     pub f1: f64,
 }
 
+/// Gold, predicted and true-positive relation counts: what precision, recall and F1 follow from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Gold relations.
+    pub gold: usize,
+    /// Predicted relations.
+    pub predicted: usize,
+    /// Predictions counted as correct.
+    pub true_positives: usize,
+}
+
+impl Counts {
+    /// Precision, recall and F1 of these counts.
+    pub fn scores(self) -> LabelScores {
+        LabelScores::from_counts(self.gold, self.predicted, self.true_positives)
+    }
+}
+
+impl std::ops::Add for Counts {
+    type Output = Counts;
+
+    fn add(self, other: Counts) -> Counts {
+        Counts {
+            gold: self.gold + other.gold,
+            predicted: self.predicted + other.predicted,
+            true_positives: self.true_positives + other.true_positives,
+        }
+    }
+}
+
+impl std::iter::Sum for Counts {
+    fn sum<I: Iterator<Item = Counts>>(iter: I) -> Counts {
+        iter.fold(Counts::default(), |sum, counts| sum + counts)
+    }
+}
+
 impl LabelScores {
+    /// The counts these scores were computed from.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            gold: self.gold,
+            predicted: self.predicted,
+            true_positives: self.true_positives,
+        }
+    }
+
     /// Scores from counts; every division by zero gives 0.
     pub fn from_counts(gold: usize, predicted: usize, true_positives: usize) -> Self {
         let ratio = |part: usize, whole: usize| {

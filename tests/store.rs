@@ -330,7 +330,9 @@ fn a_shared_results_folder_serves_every_study_with_the_run() {
     // Another study declares the same run under other names and tags: same id, same result.
     let mut other = run.clone();
     other.model = "flan_small".into();
-    other.spec.model.tags.insert("name".into(), "Flan".into());
+    other.spec.model = other.spec.model.with(|model| {
+        model.tags.insert("name".into(), "Flan".into());
+    });
     assert_eq!(other.derive_id(), run.id);
     assert_eq!(shared.status(&other).expect("status"), RunStatus::Done);
     assert_eq!(shared.load(&other).expect("load").run, run);

@@ -1,8 +1,9 @@
 //! Study → plan: the grid expanded, every run resolved and identified.
 
-use super::{InputHasher, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample};
+use super::{InputHasher, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample, Shared};
 use crate::check::study::{Dataset, Shots, Study};
 use crate::corpus::{ValidationSpec, load_dataset, sample_ids};
+use crate::template::spec::TemplateSpec;
 use std::collections::{BTreeMap, HashMap};
 
 /// What planning may read besides the study.
@@ -23,6 +24,38 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut hasher = InputHasher::default();
     let mut train_ids: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
     let mut runs = Vec::new();
+    // Each model, dataset and template is resolved once and shared by its runs.
+    let models: BTreeMap<&str, Shared<ModelSpec>> = study
+        .models
+        .iter()
+        .map(|(name, model)| {
+            let spec = ModelSpec {
+                family: model.family,
+                checkpoint: model.checkpoint.clone(),
+                generation: model.generation.clone(),
+                tags: model.tags.clone(),
+            };
+            (name.as_str(), Shared::new(spec))
+        })
+        .collect();
+    let datasets: BTreeMap<&str, Shared<NamedDataset>> = study
+        .datasets
+        .iter()
+        .map(|(name, dataset)| {
+            (
+                name.as_str(),
+                Shared::new(NamedDataset {
+                    name: name.clone(),
+                    spec: dataset.spec.clone(),
+                }),
+            )
+        })
+        .collect();
+    let templates: BTreeMap<&str, Shared<TemplateSpec>> = study
+        .templates
+        .iter()
+        .map(|(name, template)| (name.as_str(), Shared::new(template.spec.clone())))
+        .collect();
     for experiment in &study.experiments {
         let training = experiment
             .training
@@ -36,9 +69,9 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                 let Some(task) = study.tasks.get(task_name) else {
                     continue;
                 };
-                let (Some(dataset), Some(template)) = (
+                let (Some(dataset), true) = (
                     study.datasets.get(&task.dataset),
-                    study.templates.get(&task.template),
+                    templates.contains_key(task.template.as_str()),
                 ) else {
                     continue;
                 };
@@ -97,18 +130,10 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                             seed,
                             blocked,
                             spec: RunSpec {
-                                model: ModelSpec {
-                                    family: model.family,
-                                    checkpoint: model.checkpoint.clone(),
-                                    generation: model.generation.clone(),
-                                    tags: model.tags.clone(),
-                                },
-                                dataset: NamedDataset {
-                                    name: task.dataset.clone(),
-                                    spec: dataset.spec.clone(),
-                                },
+                                model: models[model_name.as_str()].clone(),
+                                dataset: datasets[task.dataset.as_str()].clone(),
                                 template_name: task.template.clone(),
-                                template: template.spec.clone(),
+                                template: templates[task.template.as_str()].clone(),
                                 training: params,
                                 sample,
                                 inputs: inputs.clone(),

@@ -2,12 +2,15 @@
 //! with a content-derived id. A plan is printed, saved as versioned JSON, and diffed.
 
 mod build;
+mod file;
 mod hash;
 mod render;
+mod shared;
 
 pub use build::{PlanOptions, build};
 pub use hash::InputHasher;
 pub use render::{render_table, summary};
+pub use shared::{Shared, digest};
 
 use crate::check::study::{Family, Generation, Shots, TrainingParams};
 use crate::corpus::DatasetSpec;
@@ -17,10 +20,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The version of the plan JSON format; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Every run of a study, in plan order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// In memory every run is fully resolved; runs share their model, dataset and template. On disk
+/// ([`Plan::to_json`]) those shared parts are written once, in tables the runs name.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// [`FORMAT_VERSION`] of the writer.
     pub format_version: u32,
@@ -59,13 +65,13 @@ pub struct Run {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {
     /// The model to finetune.
-    pub model: ModelSpec,
+    pub model: Shared<ModelSpec>,
     /// The dataset's name and files.
-    pub dataset: NamedDataset,
+    pub dataset: Shared<NamedDataset>,
     /// The template's name.
     pub template_name: String,
     /// The template.
-    pub template: TemplateSpec,
+    pub template: Shared<TemplateSpec>,
     /// Training hyper-parameters.
     pub training: TrainingParams,
     /// The few-shot sample (absent for full data).
@@ -110,7 +116,8 @@ pub struct Sample {
 
 impl Run {
     /// The identity of the run: what it computes, with inputs named by content rather than by
-    /// path, so that moving files or renaming declarations keeps finished runs.
+    /// path, so that moving files or renaming declarations keeps finished runs. The template,
+    /// long and shared by many runs, enters by the digest of its canonical JSON.
     pub fn key(&self) -> serde_json::Value {
         let spec = &self.spec;
         serde_json::json!({
@@ -118,7 +125,7 @@ impl Run {
             "generation": spec.model.generation,
             "format": spec.dataset.spec.format,
             "validation": validation_key(&spec.dataset.spec),
-            "template": spec.template,
+            "template": spec.template.digest(),
             "training": spec.training,
             "shots": self.shots,
             "seed": self.seed,
@@ -177,6 +184,14 @@ pub enum PlanError {
         /// The version found.
         found: u64,
     },
+    /// A run naming a model, dataset or template the plan's tables do not have.
+    #[error("{path}: {message}")]
+    Dangling {
+        /// The file.
+        path: String,
+        /// What is missing.
+        message: String,
+    },
     /// A run whose id does not match its content (edited by hand or corrupted).
     #[error("{path}: run {run} has id {id}, but its content hashes to {expected}")]
     Tampered {
@@ -192,31 +207,36 @@ pub enum PlanError {
 }
 
 impl Plan {
-    /// The plan as pretty JSON.
+    /// The plan as pretty, versioned JSON with shared parts written once.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        serde_json::to_string_pretty(&file::PlanFile::from(self)).unwrap_or_default()
     }
 
     /// Reads a plan written by [`Plan::to_json`], checking its version and run ids.
     pub fn from_json(text: &str, path: &str) -> Result<Plan, PlanError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|source| PlanError::Json {
-                path: path.into(),
-                source,
-            })?;
-        let found = value
-            .get("format_version")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: Option<u64>,
+        }
+        let version: Version = serde_json::from_str(text).map_err(|source| PlanError::Json {
+            path: path.into(),
+            source,
+        })?;
+        let found = version.format_version.unwrap_or(0);
         if found != u64::from(FORMAT_VERSION) {
             return Err(PlanError::Version {
                 path: path.into(),
                 found,
             });
         }
-        let plan: Plan = serde_json::from_value(value).map_err(|source| PlanError::Json {
+        let file: file::PlanFile =
+            serde_json::from_str(text).map_err(|source| PlanError::Json {
+                path: path.into(),
+                source,
+            })?;
+        let plan = file.into_plan().map_err(|message| PlanError::Dangling {
             path: path.into(),
-            source,
+            message,
         })?;
         for run in &plan.runs {
             let expected = run.derive_id();

@@ -5,6 +5,8 @@
 //! source → [`syntax`] (AST) → [`check`] (`Study`) → [`plan`] (`Plan`) → [`diff`].
 //! The data side: [`corpus`] (documents), [`template`] (rendered prompts and targets),
 //! [`extract`] (relations read back from text), [`score`] (strict precision/recall/F1).
+//! The model side: [`model`] (T5, BART and GPT-2 on burn, from Hugging Face checkpoints) on the
+//! device [`backend`] chooses.
 
 pub mod corpus;
 pub mod extract;
@@ -16,3 +18,5 @@ pub mod syntax;
 pub mod check;
 pub mod plan;
 pub mod diff;
+pub mod backend;
+pub mod model;

@@ -3,6 +3,7 @@
 mod check;
 mod diff;
 mod explain;
+mod model;
 mod plan;
 mod study;
 
@@ -27,6 +28,8 @@ enum Command {
     Diff(diff::Args),
     /// Explain a diagnostic code (what, why, example).
     Explain(explain::Args),
+    /// Check or inspect a Hugging Face checkpoint (T5, BART, GPT-2).
+    Model(model::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Model(args) => model::run(&args),
     };
     match result {
         Ok(code) => code,

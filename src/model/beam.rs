@@ -61,6 +61,12 @@ pub fn beam_search(
 ) -> ModelResult<BeamOutput> {
     let beams = settings.num_beams.max(1);
     let sources = prompts.rows();
+    if settings.max_new_tokens == 0 {
+        return Ok(BeamOutput {
+            new_tokens: vec![Vec::new(); sources],
+            scores: vec![0.0; sources],
+        });
+    }
     let start = decoder_start(network, settings)?;
     let expanded = prompts.repeat_rows(beams);
     let (mut state, mut logits) =
@@ -92,7 +98,7 @@ pub fn beam_search(
     ];
     let mut improvable = vec![true; sources];
     let mut length = prompt_length;
-    while settings.max_new_tokens > 0 {
+    loop {
         let scores = host_rows(logits)?;
         let mut all_hit = true;
         let mut sources_of_rows = Vec::with_capacity(sources * beams);

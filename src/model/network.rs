@@ -98,7 +98,7 @@ pub struct ForwardOutput {
 #[derive(Debug, Clone)]
 pub enum DecodingState {
     /// Encoder-decoder: the decoder cache.
-    Seq2Seq(DecoderCache),
+    Seq2Seq(Box<DecoderCache>),
     /// Decoder-only: per-layer caches, the mask of every key so far, and the positions done.
     Causal {
         /// Per-layer keys and values.
@@ -283,7 +283,10 @@ impl Network {
             }
         };
         cache.past = 1;
-        Ok((DecodingState::Seq2Seq(cache), last_position(logits)))
+        Ok((
+            DecodingState::Seq2Seq(Box::new(cache)),
+            last_position(logits),
+        ))
     }
 
     fn check_seq2seq_start(

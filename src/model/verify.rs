@@ -247,7 +247,7 @@ fn compare_tensor(name: &str, ours: &[f32], reference: &Value, valid: &[Vec<i64>
     let mut theirs = Vec::new();
     flatten(reference, &mut theirs);
     let positions: usize = valid.iter().map(Vec::len).sum();
-    if theirs.len() != ours.len() || positions == 0 || ours.len() % positions != 0 {
+    if theirs.len() != ours.len() || positions == 0 || !ours.len().is_multiple_of(positions) {
         return CheckResult {
             name: name.to_owned(),
             passed: false,
@@ -289,7 +289,7 @@ fn check_loss(
         .ok_or_else(|| ModelError::InvalidInput("float64.loss is not a number".into()))?;
     let time = labels.first().map_or(0, Vec::len);
     let positions = labels.len() * time;
-    if positions == 0 || logits.len() % positions != 0 {
+    if positions == 0 || !logits.len().is_multiple_of(positions) {
         return Err(ModelError::InvalidInput(
             "labels do not match the logits".into(),
         ));

@@ -2,7 +2,7 @@
 
 use super::config::FeedForwardActivation;
 use burn::tensor::Tensor;
-use burn::tensor::activation::{gelu, relu};
+use burn::tensor::activation::relu;
 
 /// `0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))`, transformers' `gelu_new`.
 pub fn gelu_new<const D: usize>(input: Tensor<D>) -> Tensor<D> {
@@ -12,11 +12,23 @@ pub fn gelu_new<const D: usize>(input: Tensor<D>) -> Tensor<D> {
     (input * inner.tanh().add_scalar(1.0)).mul_scalar(0.5)
 }
 
+/// `0.5 x (1 + erf(x / sqrt 2))`, the exact gelu. Written out because burn 0.22.1's `gelu`
+/// backward is the derivative of the tanh approximation, which moves BART's gradients by 2e-5;
+/// `erf`'s own backward is exact.
+pub fn gelu_exact<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+    let cdf = input
+        .clone()
+        .mul_scalar(std::f64::consts::FRAC_1_SQRT_2)
+        .erf()
+        .add_scalar(1.0);
+    (input * cdf).mul_scalar(0.5)
+}
+
 /// Applies `activation`.
 pub fn activate<const D: usize>(activation: FeedForwardActivation, input: Tensor<D>) -> Tensor<D> {
     match activation {
         FeedForwardActivation::Relu => relu(input),
-        FeedForwardActivation::Gelu => gelu(input),
+        FeedForwardActivation::Gelu => gelu_exact(input),
         FeedForwardActivation::GeluNew => gelu_new(input),
     }
 }

@@ -234,3 +234,52 @@ fn shared_fixtures_verify_on_cpu() {
         }
     }
 }
+
+#[test]
+fn sharded_checkpoint_loads_like_the_single_file() {
+    let dir = broken_copy();
+    let single = dir.path().join("model.safetensors");
+    let tensors = expc::model::safetensors_file::read_safetensors(&single).unwrap();
+    let (first, second): (Vec<_>, Vec<_>) = tensors
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let mut weight_map = serde_json::Map::new();
+    for (shard, part) in [
+        ("model-00001-of-00002.safetensors", first),
+        ("model-00002-of-00002.safetensors", second),
+    ] {
+        let part: expc::model::safetensors_file::TensorMap =
+            part.into_iter().map(|(_, t)| t).collect();
+        for name in part.keys() {
+            weight_map.insert(name.clone(), serde_json::json!(shard));
+        }
+        expc::model::safetensors_file::write_safetensors(&dir.path().join(shard), &part).unwrap();
+    }
+    std::fs::remove_file(&single).unwrap();
+    std::fs::write(
+        dir.path().join("model.safetensors.index.json"),
+        serde_json::json!({"metadata": {}, "weight_map": weight_map}).to_string(),
+    )
+    .unwrap();
+    assert_verifies(dir.path(), &cpu());
+}
+
+#[test]
+fn gpt2_keys_without_the_transformer_prefix_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture("gpt2-tiny")).unwrap() {
+        let path = entry.unwrap().path();
+        if let Some(file) = path.file_name() {
+            std::fs::copy(&path, dir.path().join(file)).unwrap();
+        }
+    }
+    rewrite_tensors(dir.path(), |t| {
+        let renamed = std::mem::take(t)
+            .into_iter()
+            .map(|(name, tensor)| (name.trim_start_matches("transformer.").to_owned(), tensor))
+            .collect();
+        *t = renamed;
+    });
+    assert_verifies(dir.path(), &cpu());
+}

@@ -84,8 +84,9 @@ struct GradientNorm<'a> {
 impl ModuleVisitor for GradientNorm<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         if let Some(grad) = self.grads.get::<D>(param.id) {
-            let values = read_values(grad.square().sum()).unwrap_or_else(|_| vec![f32::NAN]);
-            self.sum_of_squares += values.iter().map(|&v| f64::from(v)).sum::<f64>();
+            // Summed on the host in f64: flex's `sum` accumulates in f32 and loses 5e-6.
+            let values = read_values(grad).unwrap_or_else(|_| vec![f32::NAN]);
+            self.sum_of_squares += values.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>();
         }
     }
 }

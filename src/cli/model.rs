@@ -93,10 +93,10 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             let status = if result.passed { "ok  " } else { "FAIL" };
             match (result.max_abs_diff, result.tolerance) {
                 (Some(diff), Some(tolerance)) => println!(
-                    "  {status} {:<28} max abs diff {diff:.3e} (tolerance {tolerance:.0e}; {})",
+                    "  {status} {:<26} max diff {diff:.2e} (tolerance {tolerance:.0e}; {})",
                     result.name, result.detail
                 ),
-                _ => println!("  {status} {:<28} {}", result.name, result.detail),
+                _ => println!("  {status} {:<26} {}", result.name, result.detail),
             }
         }
         if failed.is_empty() {

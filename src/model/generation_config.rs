@@ -137,3 +137,51 @@ impl GenerationSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::ModelConfig;
+
+    fn settings_for(generation: &str) -> ModelResult<GenerationSettings> {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.json");
+        std::fs::write(
+            &config,
+            r#"{"model_type":"gpt2","vocab_size":8,"n_embd":4,"n_layer":1,"n_head":1,
+                "n_positions":8,"eos_token_id":7}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("generation_config.json"), generation).unwrap();
+        let config = ModelConfig::read(&config)?;
+        GenerationSettings::read(dir.path(), &config)
+    }
+
+    #[test]
+    fn generation_config_overrides_config() {
+        let settings =
+            settings_for(r#"{"eos_token_id":[5,6],"num_beams":4,"early_stopping":"never"}"#)
+                .unwrap();
+        assert_eq!(settings.eos_token_ids, vec![5, 6]);
+        assert_eq!(settings.num_beams, 4);
+        assert_eq!(settings.early_stopping, EarlyStopping::Never);
+        assert_eq!(settings.greedy_fill(), 5);
+        let fallback = settings_for("{}").unwrap();
+        assert_eq!(fallback.eos_token_ids, vec![7]);
+        assert_eq!(fallback.max_new_tokens, 20);
+    }
+
+    #[test]
+    fn zero_pad_id_means_eos_fill_for_beams() {
+        let mut settings = settings_for(r#"{"pad_token_id":0}"#).unwrap();
+        assert_eq!(settings.beam_fill(), 7);
+        settings.pad_token_id = Some(3);
+        assert_eq!(settings.beam_fill(), 3);
+    }
+
+    #[test]
+    fn unknown_early_stopping_is_an_error() {
+        let error = settings_for(r#"{"early_stopping":"sometimes"}"#).unwrap_err();
+        assert!(error.to_string().contains("early_stopping"), "{error}");
+    }
+}

@@ -184,12 +184,12 @@ fn check_training_step(
     let (_, report) = adamw_step(trainable, batch, learning_rate)?;
     let want_norm = number("training_step.float64.grad_l2_norm")?;
     let mut norm = CheckResult::numeric(
-        "train.grad_l2_norm (relative)",
+        "train.grad_l2_norm_rel",
         (report.grad_l2_norm - want_norm).abs() / want_norm.abs().max(f64::MIN_POSITIVE),
         GRADIENT_TOLERANCE,
         1,
     );
-    norm.detail = format!("{} vs {want_norm}", report.grad_l2_norm);
+    norm.detail = format!("relative; {} vs {want_norm}", report.grad_l2_norm);
     Ok(vec![
         CheckResult::numeric(
             "train.loss_before",
@@ -199,7 +199,7 @@ fn check_training_step(
         ),
         norm,
         CheckResult::numeric(
-            "train.loss_after (AdamW)",
+            "train.loss_after_adamw",
             (report.loss_after - number("training_step.float64.loss_after")?).abs(),
             LOSS_TOLERANCE,
             1,

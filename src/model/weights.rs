@@ -27,11 +27,6 @@ impl WeightReader {
         }
     }
 
-    /// The device parameters are created on.
-    pub fn device(&self) -> &Device {
-        &self.device
-    }
-
     /// Whether the checkpoint has a tensor of this name.
     pub fn contains(&self, name: &str) -> bool {
         self.tensors.contains_key(name)

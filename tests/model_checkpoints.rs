@@ -283,3 +283,36 @@ fn gpt2_keys_without_the_transformer_prefix_load() {
     });
     assert_verifies(dir.path(), &cpu());
 }
+
+#[test]
+fn no_repeat_ngram_size_stops_the_repetition() {
+    let checkpoint = Checkpoint::open(&fixture("bart-tiny")).unwrap();
+    let network = checkpoint.network(&cpu()).unwrap();
+    let prompts = expc::model::TokenBatch::pad(&[vec![0, 40, 41, 42, 2]], 1, false);
+    let mut settings = checkpoint.generation.clone();
+    let repeats = |tokens: &[i64]| {
+        let bigrams: Vec<_> = tokens.windows(2).collect();
+        bigrams.len()
+            - bigrams
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+    };
+    let plain = expc::model::greedy::greedy(&network, &prompts, &settings).unwrap();
+    assert!(repeats(&plain[0]) > 0, "{plain:?}");
+    settings.no_repeat_ngram_size = 2;
+    for beams in [1, 3] {
+        settings.num_beams = beams;
+        let tokens = if beams == 1 {
+            expc::model::greedy::greedy(&network, &prompts, &settings).unwrap()
+        } else {
+            expc::model::beam::beam_search(&network, &prompts, &settings)
+                .unwrap()
+                .new_tokens
+        };
+        let mut sequence = vec![2];
+        sequence.extend(&tokens[0]);
+        assert_eq!(repeats(&sequence), 0, "{beams} beams: {tokens:?}");
+        assert_eq!(tokens[0].last(), Some(&2), "forced EOS: {tokens:?}");
+    }
+}

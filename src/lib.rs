@@ -8,12 +8,16 @@
 //! [`snapshot`] pins down what a study's templates and extractors do with its data.
 //! The results: [`store`] (one folder per finished run) and [`report`] (Table 1, paired
 //! comparisons and figures).
+//! The model side: [`model`] (T5, BART and GPT-2 on burn, from Hugging Face checkpoints) on the
+//! device [`backend`] chooses.
 
+pub mod backend;
 pub mod check;
 pub mod corpus;
 pub mod diagnostic;
 pub mod diff;
 pub mod extract;
+pub mod model;
 pub mod plan;
 pub mod report;
 pub mod score;

@@ -4,6 +4,7 @@ mod check;
 mod diff;
 mod explain;
 mod extractor;
+mod model;
 mod plan;
 mod render;
 mod report;
@@ -52,6 +53,8 @@ enum Command {
     Status(status::Args),
     /// Tabulate finished runs like the paper's Table 1, with paired comparisons and figures.
     Report(report::Args),
+    /// Check or inspect a Hugging Face checkpoint (T5, BART, GPT-2).
+    Model(model::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Model(args) => model::run(&args),
     };
     match result {
         Ok(code) => code,

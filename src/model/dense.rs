@@ -1,0 +1,72 @@
+//! A dense (affine) layer with an `[in, out]` weight, loaded from `torch.nn.Linear` (`[out, in]`)
+//! or GPT-2's `Conv1D` (`[in, out]`) checkpoints.
+
+use super::error::ModelResult;
+use super::weights::{WeightReader, WeightWriter};
+use burn::module::{Module, Param};
+use burn::tensor::Tensor;
+
+/// `y = x W + b` with `W` of shape `[in, out]`.
+#[derive(Module, Debug)]
+pub struct Dense {
+    /// `[in, out]`.
+    pub weight: Param<Tensor<2>>,
+    /// `[out]`, when the layer has one.
+    pub bias: Option<Param<Tensor<1>>>,
+}
+
+impl Dense {
+    /// Loads a `torch.nn.Linear` named `name` (`name.weight`, and `name.bias` when `bias`).
+    pub fn load_linear(
+        reader: &mut WeightReader,
+        name: &str,
+        input: usize,
+        output: usize,
+        bias: bool,
+    ) -> ModelResult<Self> {
+        let weight = reader.linear_weight(&format!("{name}.weight"), input, output)?;
+        let bias = if bias {
+            Some(reader.vector(&format!("{name}.bias"), output)?)
+        } else {
+            None
+        };
+        Ok(Self { weight, bias })
+    }
+
+    /// Loads a GPT-2 `Conv1D` named `name` (weight already `[in, out]`, with a bias).
+    pub fn load_conv1d(
+        reader: &mut WeightReader,
+        name: &str,
+        input: usize,
+        output: usize,
+    ) -> ModelResult<Self> {
+        Ok(Self {
+            weight: reader.matrix(&format!("{name}.weight"), [input, output])?,
+            bias: Some(reader.vector(&format!("{name}.bias"), output)?),
+        })
+    }
+
+    /// Saves as a `torch.nn.Linear` (`[out, in]`).
+    pub fn save_linear(&self, writer: &mut WeightWriter, name: &str) -> ModelResult<()> {
+        writer.put_linear_weight(&format!("{name}.weight"), &self.weight)?;
+        self.save_bias(writer, name)
+    }
+
+    /// Saves as a GPT-2 `Conv1D` (`[in, out]`).
+    pub fn save_conv1d(&self, writer: &mut WeightWriter, name: &str) -> ModelResult<()> {
+        writer.put(&format!("{name}.weight"), &self.weight)?;
+        self.save_bias(writer, name)
+    }
+
+    fn save_bias(&self, writer: &mut WeightWriter, name: &str) -> ModelResult<()> {
+        match &self.bias {
+            Some(bias) => writer.put(&format!("{name}.bias"), bias),
+            None => Ok(()),
+        }
+    }
+
+    /// Applies the layer to the last axis.
+    pub fn forward<const D: usize>(&self, input: Tensor<D>) -> Tensor<D> {
+        burn::tensor::module::linear(input, self.weight.val(), self.bias.as_ref().map(Param::val))
+    }
+}

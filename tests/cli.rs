@@ -1,39 +1,25 @@
 //! The command line as a user sees it: `--help`, `plan`, `diff` and `explain` outputs and exit
 //! codes, snapshot-tested with paths and hashes redacted.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use support::{Output, root};
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// Runs expc with the committed fixture models and corpus excerpts as roots.
 fn expc(args: &[&str], cwd: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_expc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("EXPC_MODELS", root().join("tests/fixtures/models"))
-        .env("EXPC_DATA", root().join("tests/data"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("expc runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::expc(
+        args,
+        cwd,
+        &[
+            ("EXPC_MODELS", &root().join("tests/fixtures/models")),
+            ("EXPC_DATA", &root().join("tests/data")),
+        ],
+    )
 }
 
 fn settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(root().join("snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
+    let mut settings = support::snapshot_settings();
     settings.add_filter(r"/tmp/\.tmp[A-Za-z0-9]+", "[TMP]");
     settings.add_filter(&root().display().to_string(), "[ROOT]");
     settings.add_filter(r"\b[0-9a-f]{12}\b", "[ID]");
@@ -41,10 +27,7 @@ fn settings() -> insta::Settings {
 }
 
 fn show(output: &Output) -> String {
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        output.code, output.stdout, output.stderr
-    )
+    output.show()
 }
 
 #[test]

@@ -1,16 +1,15 @@
 //! Fixture-driven tests: every `tests/fixtures/*.exp` yields an AST snapshot (its canonical
 //! text) and a plan snapshot; every `tests/fixtures/err_*.exp` yields its rendered diagnostics.
 
+mod support;
+
 use expc::check::{CheckOptions, check};
 use expc::diagnostic::{Code, RenderOptions, render_all};
 use expc::plan::{self, Plan, PlanOptions};
 use expc::source::FileId;
 use expc::syntax;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use support::root;
 
 /// Fixtures read models and data from folders committed next to them.
 fn options() -> CheckOptions {

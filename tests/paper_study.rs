@@ -3,6 +3,8 @@
 //! the rendered first documents of each split, the derived extractor, the round-trip summary and
 //! the scores of crafted prediction sets in both counting modes.
 
+mod support;
+
 use expc::check::{CheckOptions, Study, check};
 use expc::corpus::{Document, load_dataset};
 use expc::extract::{Extractor, roundtrip};
@@ -12,10 +14,7 @@ use expc::template::{render_source, render_target};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::root;
 
 /// The checked study with the full corpora, or `None` (after saying so) without `EXPC_DATA`.
 fn study(test: &str) -> Option<Study> {

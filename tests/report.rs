@@ -5,8 +5,9 @@
 
 #[path = "results/crafted.rs"]
 mod crafted;
+mod support;
 
-use crafted::{hits, root, study_plan, write_fixture};
+use crafted::{hits, study_plan, write_fixture};
 use expc::check::study::Shots;
 use expc::plan::Plan;
 use expc::report::{
@@ -15,7 +16,7 @@ use expc::report::{
 };
 use expc::score::{CountingMode, Counts};
 use expc::store::{RunStatus, RunStore};
-use std::process::Command;
+use support::{Output, root};
 
 /// A fresh results folder for the fixture study, its plan and the outcomes of its runs.
 fn fixture() -> (tempfile::TempDir, Plan, Vec<Outcome>) {
@@ -31,9 +32,7 @@ fn build(outcomes: &[Outcome], options: ReportOptions) -> Report {
 }
 
 fn settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(root().join("snapshots"));
-    settings.set_prepend_module_to_snapshot(false);
+    let mut settings = support::snapshot_settings();
     settings.add_filter(&root().display().to_string(), "[ROOT]");
     settings.add_filter(r"\b[0-9a-f]{64}\b", "[RUN ID]");
     settings.add_filter(r"\b[0-9a-f]{12}\b", "[ID]");
@@ -269,33 +268,13 @@ fn the_committed_results_folder_is_what_the_fixture_writes() {
     }
 }
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// Runs expc from the package root with no roots from the environment.
 fn expc(args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_expc"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("EXPC_MODELS")
-        .env_remove("EXPC_DATA")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("expc runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::expc(args, &root(), &[])
 }
 
 fn show(output: &Output) -> String {
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        output.code, output.stdout, output.stderr
-    )
+    output.show()
 }
 
 #[test]

@@ -1,16 +1,15 @@
 //! Properties of run identity: cosmetic edits (whitespace, comments, declaration order) never
 //! change a run id; a hyper-parameter change changes exactly the ids of the runs it affects.
 
+mod support;
+
 use expc::check::{CheckOptions, check_text};
 use expc::plan::{self, PlanOptions, Run};
 use expc::source::FileId;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use support::root;
 
 fn fixture() -> PathBuf {
     root().join("tests/fixtures/grid.exp")

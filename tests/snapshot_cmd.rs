@@ -2,12 +2,10 @@
 //! pending `.snap.new` files, `--accept`, `--check` diffs that show exactly what changed, and
 //! template examples checked by `expc check`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use support::{Output, root};
 
 /// A DCE study with a multi-line source template and examples of malformed outputs.
 const STUDY: &str = r#"// A small study for snapshot tests.
@@ -45,27 +43,16 @@ task dce { dataset = dce, template = dce_paper }
 experiment main { models = [tiny], tasks = [dce], shots = [full], seeds = [0] }
 "#;
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs expc in `cwd` with the corpus excerpts (or `data`) as data root.
+/// Runs expc in `cwd` with the fixture models and `data` as roots.
 fn expc(args: &[&str], cwd: &Path, data: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_expc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("EXPC_MODELS", root().join("tests/fixtures/models"))
-        .env("EXPC_DATA", data)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("expc runs");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::expc(
+        args,
+        cwd,
+        &[
+            ("EXPC_MODELS", &root().join("tests/fixtures/models")),
+            ("EXPC_DATA", data),
+        ],
+    )
 }
 
 /// A folder holding `study.exp` with `text`.

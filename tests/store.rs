@@ -5,6 +5,7 @@
 
 #[path = "results/crafted.rs"]
 mod crafted;
+mod support;
 
 use crafted::{crafted, is_left_new, is_left_partial, study_plan, write_fixture};
 use expc::corpus::load_dataset;

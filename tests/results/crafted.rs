@@ -14,12 +14,10 @@ use expc::plan::{self, Plan, PlanOptions, Run};
 use expc::score::{CountingMode, Counts, LabelScores, Scores};
 use expc::store::{CountsByMode, LogEvent, Metrics, Prediction, RunStore, Timing};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The package root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub use crate::support::root;
 
 /// The plan of the fixture study (its own model and data roots).
 pub fn study_plan() -> Plan {

@@ -3,108 +3,51 @@
 //! the committed corpus excerpts (always) and the full corpora (when `EXPC_DATA` names the data
 //! root, e.g. `EXPC_DATA=/work/shared/data`).
 
+mod support;
+
 use expc::corpus::{Document, Entity, Format, Mention, Relation, load};
 use expc::extract::{ExtractError, Extraction, Extractor, roundtrip};
 use expc::template::{
-    GoldDedup, ListStyle, MentionChoice, MentionMatch, TemplateError, TemplateSpec, decoder_text,
-    known_strings, render_source, render_target, target_relations,
+    TemplateError, TemplateSpec, decoder_text, known_strings, render_source, render_target,
+    target_relations,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// The four templates of the paper, as a study would declare them.
+/// The four templates of the paper, exactly as `experiments/paper_tasks.exp` declares them.
 mod paper {
-    use super::*;
+    use expc::check::{CheckOptions, Study, check};
+    use expc::template::TemplateSpec;
+    use std::sync::OnceLock;
 
-    fn spec(
-        source: &str,
-        relation: &str,
-        arguments: &[&str],
-        labels: &[(&str, &str)],
-        null: &str,
-    ) -> TemplateSpec {
-        TemplateSpec {
-            source: source.into(),
-            relation: relation.into(),
-            arguments: arguments.iter().map(|&a| a.into()).collect(),
-            labels: labels.iter().map(|&(l, w)| (l.into(), w.into())).collect(),
-            merge_labels: BTreeMap::new(),
-            separator: "; ".into(),
-            terminator: ".".into(),
-            null: null.into(),
-            list: ListStyle::default(),
-            mention: MentionChoice::First,
-            matching: MentionMatch::Rendered,
-            lowercase: false,
-            decoder_join: "\n\n".into(),
-            paper_gold_dedup: GoldDedup::Exact,
-            extractor: None,
-        }
+    fn study() -> &'static Study {
+        static STUDY: OnceLock<Study> = OnceLock::new();
+        STUDY.get_or_init(|| {
+            let path = crate::support::root().join("experiments/domain_specificity.exp");
+            check(&path, &CheckOptions::default())
+                .study
+                .expect("the paper's study checks")
+        })
+    }
+
+    fn template(name: &str) -> TemplateSpec {
+        study().templates[name].spec.clone()
     }
 
     pub fn cdr() -> TemplateSpec {
-        TemplateSpec {
-            mention: MentionChoice::Largest,
-            matching: MentionMatch::AnyMention,
-            ..spec(
-                "Find all instances of relations between chemicals and diseases in the following passage:\n\n{{ text }}\n\n",
-                "The relation between {{ chemical }} and {{ disease }} exists",
-                &["chemical", "disease"],
-                &[("CID", "")],
-                "No chemical-induced diseases are established.",
-            )
-        }
+        template("cdr_paper")
     }
 
     pub fn chemprot() -> TemplateSpec {
-        TemplateSpec {
-            lowercase: true,
-            paper_gold_dedup: GoldDedup::Lowercase,
-            ..spec(
-                "Find all instances of relations between chemicals and proteins in the following passage:\n\n{{ text }}\n\n",
-                "the relation between {{ chemical }} and {{ protein }} is {{ label }}",
-                &["chemical", "protein"],
-                &[
-                    ("CPR:3", "upregulation"),
-                    ("CPR:4", "downregulation"),
-                    ("CPR:5", "agonist"),
-                    ("CPR:6", "antagonist"),
-                    ("CPR:9", "substrate and/or product"),
-                ],
-                "No drug-gene relationships are established.",
-            )
-        }
+        template("chemprot_paper")
     }
 
     pub fn ddi() -> TemplateSpec {
-        TemplateSpec {
-            paper_gold_dedup: GoldDedup::None,
-            ..spec(
-                "Find all instances of drug-drug relations in the following passage: \n {{ text }} \n ",
-                "the relation between {{ drug1 }} and {{ drug2 }} is {{ label }}",
-                &["drug1", "drug2"],
-                &[
-                    ("INT", "interaction"),
-                    ("MECHANISM", "mechanism"),
-                    ("EFFECT", "effect"),
-                    ("ADVISE", "advice"),
-                ],
-                "No drug-drug interactions are established.",
-            )
-        }
+        template("ddi_paper")
     }
 
     pub fn dce() -> TemplateSpec {
-        TemplateSpec {
-            merge_labels: BTreeMap::from([("NEG".into(), "COMB".into())]),
-            ..spec(
-                "Find all instances of drugs used in combination and whether this combination had a positive impact on health in the following sentence:\n\n\n\n{{ text }}\n\n",
-                "{{ drugs }} participate in a {{ label }} drug combination",
-                &["drugs"],
-                &[("POS", "positive"), ("COMB", "")],
-                "No drug combinations are established.",
-            )
-        }
+        template("dce_paper")
     }
 
     pub fn all() -> Vec<(&'static str, TemplateSpec)> {

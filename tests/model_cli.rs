@@ -70,7 +70,7 @@ fn inspect_lists_family_and_tensors() {
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("family:     bart"), "{output}");
     assert!(
-        output.contains("final_logits_bias [1, 600] F32"),
+        output.contains("final_logits_bias [1, 500] F32"),
         "{output}"
     );
 }

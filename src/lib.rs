@@ -20,6 +20,7 @@ pub mod extract;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod run;
 pub mod score;
 pub mod snapshot;
 pub mod source;

@@ -377,3 +377,27 @@ fn a_saved_plan_whose_inputs_changed_is_refused_as_stale() {
         "{message}"
     );
 }
+
+#[test]
+fn keep_checkpoints_saves_a_loadable_hugging_face_folder() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let results = dir.path().join("results");
+    let only = "model=t5_tiny,shots=4,seed=0";
+    let output = run(&results, &["--only", only, "--keep-checkpoints", "--quiet"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = fixture_plan();
+    let run = plan
+        .runs
+        .iter()
+        .find(|r| r.model == "t5_tiny" && r.shots.to_string() == "4" && r.seed == 0)
+        .expect("planned");
+    let folder = results.join(&run.id).join("checkpoint");
+    let inspect = expc(&["model", "inspect", folder.to_str().expect("utf-8")])
+        .output()
+        .expect("inspect runs");
+    assert!(inspect.status.success(), "{}", stderr(&inspect));
+    assert_eq!(
+        RunStore::open(&results).status(run).expect("status"),
+        RunStatus::Done
+    );
+}

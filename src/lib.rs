@@ -8,6 +8,7 @@
 //! [`snapshot`] pins down what a study's templates and extractors do with its data.
 //! The results: [`store`] (one folder per finished run) and [`report`] (Table 1, paired
 //! comparisons and figures).
+//! The runs: [`run`] (finetune, select, generate and score each planned run into the store).
 //! The model side: [`model`] (T5, BART and GPT-2 on burn, from Hugging Face checkpoints) on the
 //! device [`backend`] chooses.
 
@@ -20,6 +21,7 @@ pub mod extract;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod run;
 pub mod score;
 pub mod snapshot;
 pub mod source;

@@ -9,6 +9,7 @@ mod plan;
 mod render;
 mod report;
 mod roundtrip;
+mod run;
 mod sample;
 mod score;
 mod snapshot;
@@ -55,6 +56,8 @@ enum Command {
     Report(report::Args),
     /// Check or inspect a Hugging Face checkpoint (T5, BART, GPT-2).
     Model(model::Args),
+    /// Run the plan: finetune, generate and score every run not done yet (resumable).
+    Run(run::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -74,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Model(args) => model::run(&args),
+        Command::Run(args) => run::run(&args),
     };
     match result {
         Ok(code) => code,

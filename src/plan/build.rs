@@ -180,7 +180,8 @@ fn read_train_ids(dataset: &Dataset) -> Result<Vec<String>, String> {
         .map_err(|e| format!("corpus unreadable: {e}"))
 }
 
-fn hash_ids(ids: &[String]) -> String {
+/// The blake3 (hex) of sampled ids, one per line, in sample order: [`Sample::ids_hash`].
+pub fn hash_ids(ids: &[String]) -> String {
     let mut hasher = blake3::Hasher::new();
     for id in ids {
         hasher.update(id.as_bytes());

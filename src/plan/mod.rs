@@ -7,7 +7,7 @@ mod hash;
 mod render;
 mod shared;
 
-pub use build::{PlanOptions, build};
+pub use build::{PlanOptions, build, hash_ids};
 pub use hash::InputHasher;
 pub use render::{render_table, summary};
 pub use shared::{Shared, digest};

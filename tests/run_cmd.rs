@@ -2,6 +2,8 @@
 //! in the store and the report, bit-for-bit reproducibility, best-validation selection, resume
 //! after SIGKILL, filters, dry runs, stale saved plans, blocked and failing runs.
 
+mod support;
+
 use expc::check::{CheckOptions, check};
 use expc::plan::{self, Plan, PlanOptions, Run};
 use expc::store::{RunStatus, RunStore};
@@ -9,22 +11,23 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::root;
 
 /// The two ready models of the fixture study.
 const READY: &str = "model=t5_tiny,model=gpt2_tiny";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn study() -> PathBuf {
     root().join("tests/run/study.exp")
 }
 
+/// `expc ARGS` on the CPU backend with the study's own roots (the caller's `EXPC_DATA` and
+/// `EXPC_MODELS` would otherwise replace them).
 fn expc(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_expc"));
     command
         .args(args)
+        .env_remove("EXPC_DATA")
+        .env_remove("EXPC_MODELS")
         .env("BURN_DEVICE", "flex")
         .env("NO_COLOR", "1");
     command

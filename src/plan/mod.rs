@@ -9,7 +9,7 @@ mod shared;
 
 pub use build::{PlanOptions, build, hash_ids};
 pub use hash::InputHasher;
-pub use render::{render_table, summary};
+pub use render::{blocked, render_runs, render_table, summary};
 pub use shared::{Shared, digest};
 
 use crate::check::study::{Family, Generation, Shots, TrainingParams};

@@ -1,13 +1,36 @@
 //! The human view of a plan: a compact table and a summary line.
 
-use super::Plan;
+use super::{Plan, Run};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// One line per run: id prefix, model, task, shots, seed, and why it is blocked.
 pub fn render_table(plan: &Plan) -> String {
-    let width = |f: &dyn Fn(&super::Run) -> usize, title: &str| {
-        plan.runs.iter().map(f).max().unwrap_or(0).max(title.len())
+    render_runs(plan.runs.iter().map(|run| {
+        let status = if run.blocked.is_empty() {
+            "ready".to_string()
+        } else {
+            blocked(run)
+        };
+        (run, status)
+    }))
+}
+
+/// "blocked: " and the run's reasons.
+pub fn blocked(run: &Run) -> String {
+    format!("blocked: {}", run.blocked.join("; "))
+}
+
+/// The run table with a status column chosen by the caller (readiness here, progress in the
+/// results folder for `expc status`).
+pub fn render_runs<'a>(rows: impl IntoIterator<Item = (&'a Run, String)>) -> String {
+    let rows: Vec<(&Run, String)> = rows.into_iter().collect();
+    let width = |f: &dyn Fn(&Run) -> usize, title: &str| {
+        rows.iter()
+            .map(|(run, _)| f(run))
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
     };
     let model_w = width(&|r| r.model.len(), "model");
     let task_w = width(&|r| r.task.len(), "task");
@@ -17,12 +40,7 @@ pub fn render_table(plan: &Plan) -> String {
         "{:<12}  {:<model_w$}  {:<task_w$}  {:>5}  {:>4}  status",
         "id", "model", "task", "shots", "seed"
     );
-    for run in &plan.runs {
-        let status = if run.blocked.is_empty() {
-            "ready".to_string()
-        } else {
-            format!("blocked: {}", run.blocked.join("; "))
-        };
+    for (run, status) in &rows {
         let _ = writeln!(
             out,
             "{:<12}  {:<model_w$}  {:<task_w$}  {:>5}  {:>4}  {status}",

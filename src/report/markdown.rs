@@ -9,13 +9,7 @@ use super::sections;
 pub fn render_markdown(report: &Report, runs: bool) -> String {
     let mut out = format!("{}\n\n", title(report));
     out.push_str(&sections::table_one(report, false).markdown());
-    if report
-        .table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .any(|c| c.is_incomplete())
-    {
+    if report.table.has_incomplete_cells() {
         out.push_str(&format!("\n\\{INCOMPLETE_NOTE}\n"));
     }
     if !report.comparisons.is_empty() {

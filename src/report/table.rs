@@ -103,6 +103,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// Whether some cell averages fewer seeds than planned (it is marked and footnoted).
+    pub fn has_incomplete_cells(&self) -> bool {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .any(|c| c.is_incomplete())
+    }
+
     /// The table of `outcomes`.
     pub fn build(outcomes: &[Outcome], options: ReportOptions) -> Table {
         let mut tasks: Vec<&str> = Vec::new();

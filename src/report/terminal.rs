@@ -9,13 +9,7 @@ use super::sections;
 pub fn render_terminal(report: &Report, runs: bool) -> String {
     let mut out = format!("{}\n\n", title(report));
     out.push_str(&sections::table_one(report, true).aligned());
-    if report
-        .table
-        .rows
-        .iter()
-        .flat_map(|r| &r.cells)
-        .any(|c| c.is_incomplete())
-    {
+    if report.table.has_incomplete_cells() {
         out.push_str(INCOMPLETE_NOTE);
         out.push('\n');
     }

@@ -2,6 +2,7 @@
 //! and back out under their Hugging Face names.
 
 use super::error::{ModelError, ModelResult};
+use super::init::Initializer;
 use super::safetensors_file::{HostTensor, TensorMap};
 use burn::module::Param;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -14,6 +15,8 @@ pub struct WeightReader {
     used: BTreeSet<String>,
     folder: PathBuf,
     device: Device,
+    /// Makes the tensors that are asked for, when there is no checkpoint.
+    initializer: Option<Initializer>,
 }
 
 impl WeightReader {
@@ -24,6 +27,15 @@ impl WeightReader {
             used: BTreeSet::new(),
             folder,
             device,
+            initializer: None,
+        }
+    }
+
+    /// Hands out freshly initialised tensors instead of a checkpoint's.
+    pub fn initialising(initializer: Initializer, device: Device) -> Self {
+        Self {
+            initializer: Some(initializer),
+            ..Self::new(TensorMap::new(), PathBuf::from("(random initialisation)"), device)
         }
     }
 
@@ -40,6 +52,12 @@ impl WeightReader {
     }
 
     fn host(&mut self, name: &str, expected: &[usize]) -> ModelResult<&HostTensor> {
+        if let Some(initializer) = &self.initializer
+            && !self.tensors.contains_key(name)
+        {
+            let tensor = initializer.tensor(name, expected);
+            self.tensors.insert(name.to_owned(), tensor);
+        }
         let tensor = self
             .tensors
             .get(name)
@@ -83,6 +101,11 @@ impl WeightReader {
         let transposed = transpose(values, output, input);
         let data = TensorData::new(transposed, [input, output]);
         Ok(Param::from_tensor(Tensor::from_data(data, &self.device)))
+    }
+
+    /// Every tensor handed out or held, by name (the made ones, when initialising).
+    pub fn into_tensors(self) -> TensorMap {
+        self.tensors
     }
 
     /// Fails with the names of checkpoint tensors nothing asked for.

@@ -21,5 +21,5 @@ pub use gold::{GoldArgument, GoldRelation, known_strings, target_relations};
 pub use segments::{Segment, SegmentKind, parse_relation};
 pub use source::{render_source, source_variables};
 pub use spec::{GoldDedup, ListStyle, MentionChoice, MentionMatch, TemplateSpec};
-pub use target::{decoder_text, render_relation, render_target};
+pub use target::{decoder_text, fixed_phrases, render_relation, render_target};
 pub use validate::validate;

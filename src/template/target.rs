@@ -64,3 +64,21 @@ pub fn render_relation(
     context.insert(LABEL_VARIABLE, word.to_owned());
     render(TemplatePart::Relation, &spec.relation, document, context)
 }
+
+/// The target's fixed wording, without any relation: each label's sentence with empty
+/// arguments, and the null sentence. Text a tokenizer may learn from without seeing a label.
+pub fn fixed_phrases(spec: &TemplateSpec) -> Result<Vec<String>, TemplateError> {
+    let mut phrases = Vec::with_capacity(spec.labels.len() + 1);
+    for word in spec.labels.values() {
+        let mut context: BTreeMap<&str, String> = spec
+            .arguments
+            .iter()
+            .map(|role| (role.as_str(), String::new()))
+            .collect();
+        context.insert(LABEL_VARIABLE, word.clone());
+        let sentence = render(TemplatePart::Relation, &spec.relation, "", context)?;
+        phrases.push(format!("{sentence}{}", spec.terminator));
+    }
+    phrases.push(spec.null.clone());
+    Ok(phrases)
+}

@@ -1,9 +1,10 @@
-//! `model NAME { family, checkpoint, tags, generation }`.
+//! `model NAME { family, checkpoint | init, tags, generation }`.
 
 use super::fields::{self, Fields};
-use super::study::{Family, Generation, Model};
+use super::study::{Family, Generation, Model, ModelSource, ScratchModel};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::syntax::ast::{Block, ValueKind};
+use crate::model::scratch::scratch_config;
+use crate::syntax::ast::{Block, Value, ValueKind};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -23,9 +24,13 @@ pub fn check(
     let family = fields
         .require("family", "\"t5\"")
         .and_then(|f| family(&f.value, diagnostics));
-    let checkpoint = fields
-        .require("checkpoint", "\"t5-small\"")
-        .and_then(|f| fields::string(&f.value, diagnostics).map(|s| (s, f)));
+    let init = fields.get("init");
+    let checkpoint = if init.is_some() {
+        fields.get("checkpoint")
+    } else {
+        fields.require("checkpoint", "\"t5-small\"")
+    };
+    let checkpoint = checkpoint.and_then(|f| fields::string(&f.value, diagnostics).map(|s| (s, f)));
     let tags = fields
         .get("tags")
         .map(|f| tags(&f.value, diagnostics))
@@ -35,29 +40,157 @@ pub fn check(
         .and_then(|f| generation(&f.value, diagnostics));
     fields.finish(diagnostics);
 
-    let (checkpoint_name, field) = checkpoint?;
-    let path = super::load::normalize(&model_root.join(&checkpoint_name));
-    let available = path.is_dir();
-    if !available {
-        diagnostics.push(
-            Diagnostic::new(Code::MissingCheckpoint, format!("checkpoint folder of model `{name}` not found"))
-                .at(field.value.span, "no such folder")
-                .note(format!("resolved path: {}", path.display()))
-                .help("the study still plans; runs of this model are blocked until the folder exists (set the model root with --model-root or EXPC_MODELS)"),
-        );
-    }
+    let source = match (checkpoint, init) {
+        (Some((_, checkpoint)), Some(init)) => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelSource,
+                    format!("model `{name}` has both a checkpoint and an `init` block"),
+                )
+                .at(init.key.span, "built from scratch here")
+                .also(checkpoint.key.span, "and loaded from a checkpoint here")
+                .help("keep `checkpoint` to finetune pretrained weights, or `init` to start from random weights"),
+            );
+            return None;
+        }
+        (None, Some(init)) => ModelSource::Scratch(scratch(&init.value, family?, diagnostics)?),
+        (Some((checkpoint_name, field)), None) => {
+            let path = super::load::normalize(&model_root.join(&checkpoint_name));
+            let available = path.is_dir();
+            if !available {
+                diagnostics.push(
+                    Diagnostic::new(Code::MissingCheckpoint, format!("checkpoint folder of model `{name}` not found"))
+                        .at(field.value.span, "no such folder")
+                        .note(format!("resolved path: {}", path.display()))
+                        .help("the study still plans; runs of this model are blocked until the folder exists (set the model root with --model-root or EXPC_MODELS)"),
+                );
+            }
+            ModelSource::Checkpoint { path, available }
+        }
+        (None, None) => return None,
+    };
     Some(Model {
         family: family?,
-        checkpoint: path,
-        checkpoint_name,
-        available,
+        source,
         tags,
         generation: generation.unwrap_or_default(),
         span: block.span,
     })
 }
 
-fn family(value: &crate::syntax::ast::Value, diagnostics: &mut Vec<Diagnostic>) -> Option<Family> {
+/// `init { seed, config { … }, tokenizer { vocab_size, min_frequency } }`.
+fn scratch(
+    value: &Value,
+    family: Family,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ScratchModel> {
+    let entries = fields::object(value, diagnostics)?;
+    let mut fields = Fields::new(entries, "`init`", value.span, diagnostics);
+    let seed = fields
+        .require("seed", "1")
+        .and_then(|f| fields::integer(&f.value, 0, i64::MAX, diagnostics));
+    let config = fields.require("config", "{ d_model = 128, … }");
+    let tokenizer = fields
+        .require("tokenizer", "{ vocab_size = 2000 }")
+        .and_then(|f| tokenizer(&f.value, diagnostics));
+    fields.finish(diagnostics);
+    let config_field = config?;
+    let declared = config_object(&config_field.value, diagnostics)?;
+    let (vocab_size, min_frequency) = tokenizer?;
+    let config = match scratch_config(family.name(), &declared, vocab_size as usize) {
+        Ok(config) => config,
+        Err(message) => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelConfig,
+                    format!("invalid configuration for a {family} model: {message}"),
+                )
+                .at(config_field.value.span, "this configuration")
+                .note("fields are those of the family's Hugging Face `config.json`"),
+            );
+            return None;
+        }
+    };
+    Some(ScratchModel {
+        config,
+        seed: u64::try_from(seed?).ok()?,
+        vocab_size,
+        min_frequency,
+    })
+}
+
+fn tokenizer(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<(u32, u32)> {
+    let entries = fields::object(value, diagnostics)?;
+    let mut fields = Fields::new(entries, "`tokenizer`", value.span, diagnostics);
+    let vocab_size = fields
+        .require("vocab_size", "2000")
+        .and_then(|f| fields::count(&f.value, 8, diagnostics));
+    let min_frequency = match fields.get("min_frequency") {
+        Some(f) => fields::count(&f.value, 1, diagnostics),
+        None => Some(2),
+    };
+    fields.finish(diagnostics);
+    Some((vocab_size?, min_frequency?))
+}
+
+/// The `config` object as JSON: strings, numbers, booleans and lists of them.
+fn config_object(
+    value: &Value,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let entries = fields::object(value, diagnostics)?;
+    let mut config = serde_json::Map::new();
+    let mut valid = true;
+    for entry in entries {
+        if config.contains_key(&entry.key.node) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::DuplicateField,
+                    format!("`{}` is given twice", entry.key.node),
+                )
+                .at(entry.key.span, "given again here"),
+            );
+            valid = false;
+            continue;
+        }
+        match json_value(&entry.value, diagnostics) {
+            Some(json) => {
+                config.insert(entry.key.node.clone(), json);
+            }
+            None => valid = false,
+        }
+    }
+    valid.then_some(config)
+}
+
+fn json_value(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<serde_json::Value> {
+    Some(match &value.kind {
+        ValueKind::String(s) => s.clone().into(),
+        ValueKind::Int(i) => (*i).into(),
+        ValueKind::Float(f) => match serde_json::Number::from_f64(*f) {
+            Some(number) => number.into(),
+            None => {
+                diagnostics.push(fields::out_of_range(value, "a finite number"));
+                return None;
+            }
+        },
+        ValueKind::Bool(b) => (*b).into(),
+        ValueKind::List(items) => items
+            .iter()
+            .map(|item| json_value(item, diagnostics))
+            .collect::<Option<Vec<_>>>()?
+            .into(),
+        ValueKind::Object(_) | ValueKind::Reference(_) => {
+            diagnostics.push(fields::wrong_type(
+                value,
+                "a string, number, boolean or list (a `config.json` value)",
+            ));
+            return None;
+        }
+    })
+}
+
+fn family(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<Family> {
     let (ValueKind::String(word) | ValueKind::Reference(word)) = &value.kind else {
         diagnostics.push(fields::wrong_type(value, "a model family"));
         return None;
@@ -99,10 +232,7 @@ fn encoder_only(word: &str) -> Option<String> {
     })
 }
 
-fn tags(
-    value: &crate::syntax::ast::Value,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, String> {
+fn tags(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> BTreeMap<String, String> {
     let mut tags = BTreeMap::new();
     let Some(entries) = fields::object(value, diagnostics) else {
         return tags;
@@ -137,10 +267,7 @@ fn tags(
     tags
 }
 
-fn generation(
-    value: &crate::syntax::ast::Value,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Generation> {
+fn generation(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<Generation> {
     let entries = fields::object(value, diagnostics)?;
     let mut fields = Fields::new(entries, "`generation`", value.span, diagnostics);
     let mut generation = Generation::default();

@@ -117,18 +117,44 @@ impl Default for Generation {
 pub struct Model {
     /// Architecture family.
     pub family: Family,
-    /// Absolute checkpoint folder.
-    pub checkpoint: PathBuf,
-    /// The checkpoint as written (relative to the model root).
-    pub checkpoint_name: String,
-    /// Whether the checkpoint folder exists.
-    pub available: bool,
+    /// Where the weights come from.
+    pub source: ModelSource,
     /// Descriptive tags for reports.
     pub tags: BTreeMap<String, String>,
     /// Decoding settings.
     pub generation: Generation,
     /// The declaration.
     pub span: Span,
+}
+
+/// A pretrained checkpoint folder, or a model built from scratch.
+#[derive(Debug, Clone)]
+pub enum ModelSource {
+    /// `checkpoint = "…"`.
+    Checkpoint {
+        /// Absolute checkpoint folder.
+        path: PathBuf,
+        /// Whether the folder exists.
+        available: bool,
+    },
+    /// `init { … }`.
+    Scratch(ScratchModel),
+}
+
+/// A model initialised from scratch: configuration, seeded random weights, and a tokenizer
+/// learned from the training split of each run's dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScratchModel {
+    /// The complete `config.json`: the family's defaults, the declared fields, and the
+    /// tokenizer's special token ids and `vocab_size`.
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// Seed of the random weights.
+    pub seed: u64,
+    /// Tokens of the learned tokenizer, special tokens included (an upper bound: a small corpus
+    /// may yield fewer).
+    pub vocab_size: u32,
+    /// Pairs seen fewer times than this are not merged.
+    pub min_frequency: u32,
 }
 
 /// `dataset NAME { … }`.

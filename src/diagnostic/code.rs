@@ -205,6 +205,26 @@ Example:
         { output = \"The relation between naloxone and hypotension\", relations = [{ arguments = [\"naloxone\", \"hypotension\"] }] },
       ]   // error: extracts 0 relations and 1 unparseable piece
     }";
+    ModelSource = "E0027", Error, "checkpoint and init together",
+"What: a model declares both `checkpoint = \"…\"` and an `init { … }` block.
+Why: a model is either pretrained weights loaded from a checkpoint folder, or a configuration
+built from scratch with seeded random weights and a tokenizer learned from the training split;
+it cannot be both.
+Example:
+    model tiny {
+      family = \"t5\"
+      checkpoint = \"t5-small\"
+      init { seed = 1, config { d_model = 64, d_ff = 256, num_layers = 2, num_heads = 4 }, tokenizer { vocab_size = 2000 } }
+    }   // error: keep one of the two";
+    ModelConfig = "E0028", Error, "invalid model configuration",
+"What: the `config` of a model's `init` block does not make a valid `config.json` for its family:
+a required field is missing, a value has the wrong type, the family cannot be built from scratch,
+or a field expc sets itself (`model_type`, `vocab_size`) is given.
+Why: the configuration is written as the new model's `config.json` and loaded like a checkpoint's;
+checking it up front reports the mistake before any run starts.
+Example:
+    init { seed = 1, config { d_model = 64, num_layers = 2 }, tokenizer { vocab_size = 2000 } }
+    // error: invalid configuration for a t5 model: missing field `d_ff`";
     MissingCheckpoint = "W0001", Warning, "checkpoint folder missing",
 "What: a model's checkpoint folder does not exist (yet).
 Why: you can check and plan before downloading every checkpoint; the runs of this model are

@@ -21,14 +21,14 @@ pub fn scratch_config(
     family: &str,
     declared: &Map<String, Value>,
     vocab_size: usize,
-) -> Result<Value, String> {
+) -> Result<Map<String, Value>, String> {
     let Some(layout) = TokenizerLayout::of_family(family) else {
         return Err(format!(
             "family `{family}` cannot be built from scratch yet (supported: t5, bart, gpt2)"
         ));
     };
     let id = |token: &str| layout.id_of(token).expect("the layout's own token");
-    let mut config = match layout {
+    let defaults = match layout {
         TokenizerLayout::T5 => json!({
             "model_type": "t5",
             "architectures": ["T5ForConditionalGeneration"],
@@ -68,7 +68,7 @@ pub fn scratch_config(
             "eos_token_id": id("<|endoftext|>"),
         }),
     };
-    let fields = config.as_object_mut().expect("an object literal");
+    let mut fields = defaults.as_object().cloned().unwrap_or_default();
     for (key, value) in declared {
         if matches!(key.as_str(), "model_type" | "vocab_size") {
             return Err(format!(
@@ -88,6 +88,7 @@ pub fn scratch_config(
             fields.insert("d_kv".into(), (width / heads).into());
         }
     }
+    let config = Value::Object(fields.clone());
     let checked = match layout {
         TokenizerLayout::T5 => typed::<T5Config>(&config).and_then(|c| {
             c.feed_forward(Path::new("config"))
@@ -97,7 +98,7 @@ pub fn scratch_config(
         TokenizerLayout::Bart => typed::<BartConfig>(&config).map(|_| ()),
         TokenizerLayout::Gpt2 => typed::<Gpt2Config>(&config).map(|_| ()),
     };
-    checked.map(|()| config)
+    checked.map(|()| fields)
 }
 
 fn typed<T: serde::de::DeserializeOwned>(config: &Value) -> Result<T, String> {
@@ -108,7 +109,7 @@ fn typed<T: serde::de::DeserializeOwned>(config: &Value) -> Result<T, String> {
 /// holding weights drawn with `seed` (see [`Initializer`]).
 pub fn write_initial_checkpoint(
     folder: &Path,
-    config: &Value,
+    config: &Map<String, Value>,
     tokenizer: &Tokenizer,
     seed: u64,
 ) -> ModelResult<()> {
@@ -124,7 +125,8 @@ pub fn write_initial_checkpoint(
             path: tokenizer_path.clone(),
             message: e.to_string(),
         })?;
-    let mut reader = WeightReader::initialising(Initializer::new(typed.clone(), seed), Device::flex());
+    let mut reader =
+        WeightReader::initialising(Initializer::new(typed.clone(), seed), Device::flex());
     Network::load(&typed, &mut reader, &config_path)?;
     write_safetensors(&folder.join("model.safetensors"), &reader.into_tensors())
 }
@@ -178,14 +180,20 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         for (family, declared_fields) in [
-            ("t5", r#"{"d_model": 16, "d_ff": 32, "num_layers": 1, "num_heads": 2}"#),
+            (
+                "t5",
+                r#"{"d_model": 16, "d_ff": 32, "num_layers": 1, "num_heads": 2}"#,
+            ),
             (
                 "bart",
                 r#"{"d_model": 16, "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 2,
                     "decoder_attention_heads": 2, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32,
                     "max_position_embeddings": 64}"#,
             ),
-            ("gpt2", r#"{"n_embd": 16, "n_layer": 1, "n_head": 2, "n_positions": 64}"#),
+            (
+                "gpt2",
+                r#"{"n_embd": 16, "n_layer": 1, "n_head": 2, "n_positions": 64}"#,
+            ),
         ] {
             let layout = TokenizerLayout::of_family(family).unwrap();
             let tokenizer = train_tokenizer(layout, &texts, 300, 1).unwrap();

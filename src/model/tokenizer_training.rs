@@ -68,7 +68,8 @@ pub fn train_tokenizer(
     min_frequency: u64,
 ) -> ModelResult<Tokenizer> {
     let specials = layout.special_tokens();
-    let failed = |message: String| ModelError::InvalidInput(format!("tokenizer training: {message}"));
+    let failed =
+        |message: String| ModelError::InvalidInput(format!("tokenizer training: {message}"));
     if vocab_size <= specials.len() {
         return Err(failed(format!(
             "vocab_size {vocab_size} leaves no room beside {} special tokens",
@@ -103,7 +104,11 @@ pub fn train_tokenizer(
                     WhitespaceSplit.into(),
                     metaspace.clone().into(),
                 ])))
-                .with_decoder(Some(MetaspaceDecoder::new('▁', PrependScheme::Always, true)));
+                .with_decoder(Some(MetaspaceDecoder::new(
+                    '▁',
+                    PrependScheme::Always,
+                    true,
+                )));
             let processor = TemplateProcessing::builder()
                 .try_single("$A </s>")
                 .and_then(|b| b.try_pair("$A </s> $B </s>"))

@@ -35,7 +35,11 @@ impl WeightReader {
     pub fn initialising(initializer: Initializer, device: Device) -> Self {
         Self {
             initializer: Some(initializer),
-            ..Self::new(TensorMap::new(), PathBuf::from("(random initialisation)"), device)
+            ..Self::new(
+                TensorMap::new(),
+                PathBuf::from("(random initialisation)"),
+                device,
+            )
         }
     }
 

@@ -1,7 +1,7 @@
 //! Study → plan: the grid expanded, every run resolved and identified.
 
-use super::{InputHasher, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample, Shared};
-use crate::check::study::{Dataset, Shots, Study};
+use super::{InputHasher, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample, Shared, Weights};
+use crate::check::study::{Dataset, ModelSource, Shots, Study};
 use crate::corpus::{ValidationSpec, load_dataset, sample_ids};
 use crate::template::spec::TemplateSpec;
 use std::collections::{BTreeMap, HashMap};
@@ -31,7 +31,10 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
         .map(|(name, model)| {
             let spec = ModelSpec {
                 family: model.family,
-                checkpoint: model.checkpoint.clone(),
+                weights: match &model.source {
+                    ModelSource::Checkpoint { path, .. } => Weights::Checkpoint(path.clone()),
+                    ModelSource::Scratch(scratch) => Weights::Init(scratch.clone()),
+                },
                 generation: model.generation.clone(),
                 tags: model.tags.clone(),
             };
@@ -76,18 +79,15 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                     continue;
                 };
                 let mut inputs = dataset_inputs(dataset, &mut hasher);
-                inputs.insert(
-                    "checkpoint".into(),
-                    hasher
-                        .hash(&model.checkpoint)
-                        .unwrap_or_else(|| "missing".into()),
-                );
                 let mut blocked = Vec::new();
-                if !model.available {
-                    blocked.push(format!(
-                        "checkpoint folder missing: {}",
-                        model.checkpoint.display()
-                    ));
+                if let ModelSource::Checkpoint { path, available } = &model.source {
+                    inputs.insert(
+                        "checkpoint".into(),
+                        hasher.hash(path).unwrap_or_else(|| "missing".into()),
+                    );
+                    if !available {
+                        blocked.push(format!("checkpoint folder missing: {}", path.display()));
+                    }
                 }
                 for path in &dataset.missing {
                     blocked.push(format!("corpus file missing: {}", path.display()));

@@ -12,7 +12,7 @@ pub use hash::InputHasher;
 pub use render::{blocked, render_runs, render_table, summary};
 pub use shared::{Shared, digest};
 
-use crate::check::study::{Family, Generation, Shots, TrainingParams};
+use crate::check::study::{Family, Generation, ScratchModel, Shots, TrainingParams};
 use crate::corpus::DatasetSpec;
 use crate::template::spec::TemplateSpec;
 use serde::{Deserialize, Serialize};
@@ -86,12 +86,23 @@ pub struct RunSpec {
 pub struct ModelSpec {
     /// Architecture family.
     pub family: Family,
-    /// Absolute checkpoint folder.
-    pub checkpoint: PathBuf,
+    /// Where the weights come from.
+    #[serde(flatten)]
+    pub weights: Weights,
     /// Decoding settings.
     pub generation: Generation,
     /// Descriptive tags (not part of the run's identity).
     pub tags: BTreeMap<String, String>,
+}
+
+/// Pretrained weights, or weights made from scratch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weights {
+    /// An absolute checkpoint folder.
+    Checkpoint(PathBuf),
+    /// Built from a configuration with seeded random weights and a learned tokenizer.
+    Init(ScratchModel),
 }
 
 /// A dataset with its name.
@@ -120,7 +131,7 @@ impl Run {
     /// long and shared by many runs, enters by the digest of its canonical JSON.
     pub fn key(&self) -> serde_json::Value {
         let spec = &self.spec;
-        serde_json::json!({
+        let mut key = serde_json::json!({
             "family": spec.model.family,
             "generation": spec.model.generation,
             "format": spec.dataset.spec.format,
@@ -131,7 +142,13 @@ impl Run {
             "seed": self.seed,
             "sample": spec.sample,
             "inputs": spec.inputs,
-        })
+        });
+        // Checkpoints enter by content hash (in `inputs`); a model built from scratch by its
+        // whole definition.
+        if let Weights::Init(scratch) = &spec.model.weights {
+            key["init"] = serde_json::json!(scratch);
+        }
+        key
     }
 
     /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace).

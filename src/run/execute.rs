@@ -5,16 +5,18 @@
 use super::encode::{Encoder, Example, Shape};
 use super::error::RunError;
 use super::generate::{Prompt, generate, run_settings};
+use super::scratch::initial_checkpoint;
 use super::train::{PadIds, StepReport, Trainer};
 use crate::check::study::Selection;
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
 use crate::model::{Checkpoint, GenerationSettings, ModelConfig, Network, save_weights};
-use crate::plan::{Run, hash_ids};
+use crate::plan::{Run, Weights, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
 use burn::module::Module;
 use burn::tensor::Device;
+use std::path::Path;
 use std::time::Instant;
 use tokenizers::Tokenizer;
 
@@ -103,7 +105,7 @@ pub fn execute(
     if !run.blocked.is_empty() {
         return Err(RunError::Blocked(run.blocked.clone()));
     }
-    let inputs = prepare(run, options)?;
+    let inputs = prepare(run, store.results(), options)?;
     let mut writer = store.begin(run)?;
     let started = Instant::now();
     let spec = &run.spec.template;
@@ -146,9 +148,20 @@ pub fn execute(
     })
 }
 
-/// Reads the corpus, the checkpoint and the template's extractor; picks the training documents.
-fn prepare(run: &Run, options: &RunOptions) -> Result<Inputs, RunError> {
+/// Reads the corpus, the checkpoint (built first for a model made from scratch) and the
+/// template's extractor; picks the training documents.
+fn prepare(run: &Run, results: &Path, options: &RunOptions) -> Result<Inputs, RunError> {
     let splits = load_dataset(&run.spec.dataset.spec)?;
+    let folder = match &run.spec.model.weights {
+        Weights::Checkpoint(folder) => folder.clone(),
+        Weights::Init(scratch) => initial_checkpoint(
+            results,
+            run.spec.model.family,
+            scratch,
+            &run.spec.template,
+            &splits.train,
+        )?,
+    };
     let train = match &run.spec.sample {
         None => splits.train,
         Some(sample) => {
@@ -181,7 +194,7 @@ fn prepare(run: &Run, options: &RunOptions) -> Result<Inputs, RunError> {
             "selection = best-validation, but the validation split is empty".into(),
         ));
     }
-    let checkpoint = Checkpoint::open(&run.spec.model.checkpoint)?;
+    let checkpoint = Checkpoint::open(&folder)?;
     let family = run.spec.model.family;
     if family.is_encoder_decoder() != !matches!(checkpoint.config, ModelConfig::Gpt2(_)) {
         return Err(RunError::Invalid(format!(

@@ -22,6 +22,7 @@ mod execute;
 mod filter;
 pub mod generate;
 pub mod schedule;
+mod scratch;
 pub mod train;
 
 pub use error::RunError;

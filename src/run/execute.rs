@@ -9,7 +9,7 @@ use super::train::{PadIds, StepReport, Trainer};
 use crate::check::study::Selection;
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
-use crate::model::{Checkpoint, GenerationSettings, ModelConfig, Network, save_weights};
+use crate::model::{Checkpoint, GenerationSettings, Network, save_weights};
 use crate::plan::{Run, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
@@ -183,7 +183,7 @@ fn prepare(run: &Run, options: &RunOptions) -> Result<Inputs, RunError> {
     }
     let checkpoint = Checkpoint::open(&run.spec.model.checkpoint)?;
     let family = run.spec.model.family;
-    if family.is_encoder_decoder() != !matches!(checkpoint.config, ModelConfig::Gpt2(_)) {
+    if family.is_encoder_decoder() != checkpoint.config.is_encoder_decoder() {
         return Err(RunError::Invalid(format!(
             "the study says family {family}, but {} holds a different architecture",
             checkpoint.folder.display()
@@ -192,7 +192,7 @@ fn prepare(run: &Run, options: &RunOptions) -> Result<Inputs, RunError> {
     let settings = run_settings(&checkpoint.generation, &run.spec.model.generation);
     let (shape, pads) = shape_and_pads(family.is_encoder_decoder(), &settings)?;
     let encoder = Encoder::new(
-        &checkpoint.tokenizer,
+        checkpoint.tokenizer()?,
         shape,
         training.max_source_tokens as usize,
         training.max_target_tokens as usize,
@@ -332,7 +332,7 @@ fn generate_split(
         done: 0,
         total,
     });
-    let tokenizer: &Tokenizer = &inputs.checkpoint.tokenizer;
+    let tokenizer: &Tokenizer = inputs.checkpoint.tokenizer()?;
     generate(
         network,
         tokenizer,

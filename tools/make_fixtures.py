@@ -177,12 +177,13 @@ def gpt2_tokenizer():
     return tok
 
 
-def llama_tokenizer(vocab_size=400, limit_alphabet=50):
+def llama_tokenizer(vocab_size=400, limit_alphabet=39):
     """Llama(-2) layout with byte fallback: <unk>=0, <s>=1, </s>=2, <0x00>..<0xFF>, then merged
     pieces in merge order, then single characters (most frequent first); "▁" marks word starts,
     digits are split one by one, `<s> $A` is the post-processor. The `tokenizers` BPE trainer
     stands in for SentencePiece; characters outside the `limit_alphabet` most frequent become
-    byte tokens."""
+    byte tokens. The limit sits between two character counts: a cut inside a tie would choose
+    among the tied characters differently from run to run."""
     n_bytes, specials = 256, ["<unk>", "<s>", "</s>"]
     trainer_tok = Tokenizer(models.BPE())
     trainer_tok.pre_tokenizer = pre_tokenizers.Sequence([

@@ -10,6 +10,17 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The repository's own fixture of every family.
+const FAMILIES: [&str; 7] = [
+    "t5-tiny",
+    "t5v11-tiny",
+    "bart-tiny",
+    "gpt2-tiny",
+    "gptneo-tiny",
+    "llama-tiny",
+    "biogpt-tiny",
+];
+
 fn cpu() -> burn::tensor::Device {
     burn::tensor::Device::flex()
 }
@@ -19,6 +30,19 @@ fn assert_verifies(folder: &Path, device: &burn::tensor::Device) {
     let network = checkpoint.network(device).unwrap();
     let reference = read_reference(&folder.join("reference.json")).unwrap();
     let results = verify(&checkpoint, &network, &reference).unwrap();
+    // Only the tokenizer check may be skipped, and only where the folder has no tokenizer.json
+    // (BioGPT's Moses + BPE tokenizer is not implemented yet).
+    let skipped: Vec<&str> = results
+        .iter()
+        .filter(|r| r.skipped)
+        .map(|r| r.name.as_str())
+        .collect();
+    let expected_skips: &[&str] = if folder.join("tokenizer.json").is_file() {
+        &[]
+    } else {
+        &["tokenizer"]
+    };
+    assert_eq!(skipped, expected_skips, "{}", folder.display());
     for result in &results {
         println!(
             "{} {} {:?} {}",
@@ -53,13 +77,36 @@ fn gpt2_verifies_on_cpu() {
 }
 
 #[test]
+fn gpt_neo_verifies_on_cpu() {
+    assert_verifies(&fixture("gptneo-tiny"), &cpu());
+}
+
+#[test]
+fn llama_verifies_on_cpu() {
+    assert_verifies(&fixture("llama-tiny"), &cpu());
+}
+
+#[test]
+fn biogpt_verifies_on_cpu_from_the_reference_token_ids() {
+    assert_verifies(&fixture("biogpt-tiny"), &cpu());
+}
+
+#[test]
 fn saved_weights_reload_bit_for_bit() {
-    for name in ["t5-tiny", "t5v11-tiny", "bart-tiny", "gpt2-tiny"] {
+    for name in FAMILIES {
         let original = Checkpoint::open(&fixture(name)).unwrap();
         let network = original.network(&cpu()).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        for file in ["config.json", "tokenizer.json", "generation_config.json"] {
-            std::fs::copy(fixture(name).join(file), dir.path().join(file)).unwrap();
+        for file in [
+            "config.json",
+            "generation_config.json",
+            "tokenizer.json",
+            "vocab.json",
+            "merges.txt",
+        ] {
+            if fixture(name).join(file).is_file() {
+                std::fs::copy(fixture(name).join(file), dir.path().join(file)).unwrap();
+            }
         }
         save_weights(&network, &dir.path().join("model.safetensors")).unwrap();
         let saved = Checkpoint::open(dir.path()).unwrap();
@@ -86,8 +133,13 @@ fn saved_weights_reload_bit_for_bit() {
 
 /// A copy of the t5-tiny folder to break.
 fn broken_copy() -> tempfile::TempDir {
+    copy_of("t5-tiny")
+}
+
+/// A copy of one of the repository's fixture folders.
+fn copy_of(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture("t5-tiny")).unwrap() {
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
         let path = entry.unwrap().path();
         if let Some(file) = path.file_name() {
             std::fs::copy(&path, dir.path().join(file)).unwrap();
@@ -134,6 +186,86 @@ fn missing_tensor_is_named() {
     let error = load_error(dir.path());
     assert!(
         error.contains("missing tensor `decoder.block.1.layer.2.DenseReluDense.wo.weight`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn llama_missing_tensor_is_named_with_its_folder() {
+    let dir = copy_of("llama-tiny");
+    rewrite_tensors(dir.path(), |t| {
+        t.remove("model.layers.1.self_attn.k_proj.bias");
+    });
+    let error = load_error(dir.path());
+    assert!(
+        error.contains("missing tensor `model.layers.1.self_attn.k_proj.bias`")
+            && error.contains(&dir.path().display().to_string()),
+        "{error}"
+    );
+}
+
+#[test]
+fn llama_key_value_projection_shape_follows_the_key_value_heads() {
+    let dir = copy_of("llama-tiny");
+    let path = dir.path().join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["num_key_value_heads"] = serde_json::json!(3);
+    std::fs::write(&path, config.to_string()).unwrap();
+    let error = load_error(dir.path());
+    assert!(
+        error.contains(
+            "`model.layers.0.self_attn.k_proj.weight` has shape [24, 48], expected [36, 48]"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn unsupported_rope_type_is_named() {
+    let dir = copy_of("llama-tiny");
+    let path = dir.path().join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["rope_parameters"]["rope_type"] = serde_json::json!("yarn");
+    std::fs::write(&path, config.to_string()).unwrap();
+    let error = load_error(dir.path());
+    assert!(
+        error.contains("config.json") && error.contains("RoPE type `yarn`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn buffers_of_older_checkpoints_are_ignored() {
+    let buffers = [
+        ("gptneo-tiny", "transformer.h.0.attn.attention.bias"),
+        ("gptneo-tiny", "transformer.h.0.attn.attention.masked_bias"),
+        ("llama-tiny", "model.layers.0.self_attn.rotary_emb.inv_freq"),
+    ];
+    for (name, buffer) in buffers {
+        let dir = copy_of(name);
+        rewrite_tensors(dir.path(), |t| {
+            let any = t.values().next().unwrap().clone();
+            t.insert(buffer.to_owned(), any);
+        });
+        Checkpoint::open(dir.path())
+            .and_then(|c| c.network(&cpu()))
+            .unwrap_or_else(|e| panic!("{name} with {buffer}: {e}"));
+    }
+}
+
+#[test]
+fn gpt_neo_attention_types_must_cover_every_layer() {
+    let dir = copy_of("gptneo-tiny");
+    let path = dir.path().join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config["attention_types"] = serde_json::json!([[["global", "local"], 1]]);
+    std::fs::write(&path, config.to_string()).unwrap();
+    let error = load_error(dir.path());
+    assert!(
+        error.contains("attention_types expands to 2 layers, but num_layers is 3"),
         "{error}"
     );
 }
@@ -229,7 +361,15 @@ fn shared_fixtures_verify_on_cpu() {
     };
     let root = PathBuf::from(root);
     for set in ["", "trained"] {
-        for name in ["t5-tiny", "t5v11-tiny", "bart-tiny", "gpt2-tiny"] {
+        for name in [
+            "t5-tiny",
+            "t5v11-tiny",
+            "bart-tiny",
+            "gpt2-tiny",
+            "gptneo-tiny",
+            "llama-tiny",
+            "biogpt-tiny",
+        ] {
             assert_verifies(&root.join(set).join(name), &cpu());
         }
     }

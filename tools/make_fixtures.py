@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds expc's tiny model fixtures (tests/models/*) and their transformers reference numbers.
 
-Run by hand, not by CI (it needs torch and transformers):
+Run by hand, not by CI (it needs torch and transformers, and sacremoses for BioGPT):
 
     python tools/make_fixtures.py --out tests/models
 
@@ -11,10 +11,12 @@ reference.json that `expc model verify` recomputes: token ids, logits and hidden
 data), the loss, greedy and beam-4 generations, and one AdamW step. The tokenizers are trained
 here on the small CORPUS below. An existing tokenizer.json in the output folder is reused
 (the Unigram trainer does not order its pieces reproducibly); pass --retrain-tokenizers to
-train them afresh.
+train them afresh. BioGPT folders carry vocab.json + merges.txt (Moses + fastBPE-style BPE,
+learned here) instead of tokenizer.json, as microsoft/biogpt does.
 """
 
 import argparse
+import collections
 import hashlib
 import json
 import math
@@ -33,9 +35,16 @@ from transformers import (
     AutoTokenizer,
     BartConfig,
     BartForConditionalGeneration,
+    BioGptConfig,
+    BioGptForCausalLM,
+    BioGptTokenizer,
     GenerationConfig,
     GPT2Config,
     GPT2LMHeadModel,
+    GPTNeoConfig,
+    GPTNeoForCausalLM,
+    LlamaConfig,
+    LlamaForCausalLM,
     PreTrainedTokenizerFast,
     T5Config,
     T5ForConditionalGeneration,
@@ -90,7 +99,7 @@ TARGETS = [
     "Budesonide reduced asthma exacerbations.",
     "α-fetoprotein rose after treatment.",
 ]
-PROMPTS = [  # GPT-2: unfinished sentences
+PROMPTS = [  # decoder-only models: unfinished sentences
     "Ibuprofen 400 mg relieved postoperative pain within",
     "In a cohort of 212 children with asthma, inhaled budesonide reduced",
     "Serum α-fetoprotein rose to 45 µg/L after treatment at 4 °C 🦠 and",
@@ -99,6 +108,7 @@ PROMPTS = [  # GPT-2: unfinished sentences
 LEARNING_RATE = 1e-3
 MAX_NEW_TOKENS = 20
 T5_SENTINELS = 20
+SEQ2SEQ = ("t5", "bart")
 
 
 # --------------------------------------------------------------------------- tokenizers
@@ -167,6 +177,122 @@ def gpt2_tokenizer():
     return tok
 
 
+def llama_tokenizer(vocab_size=400, limit_alphabet=39):
+    """Llama(-2) layout with byte fallback: <unk>=0, <s>=1, </s>=2, <0x00>..<0xFF>, then merged
+    pieces in merge order, then single characters (most frequent first); "▁" marks word starts,
+    digits are split one by one, `<s> $A` is the post-processor. The `tokenizers` BPE trainer
+    stands in for SentencePiece; characters outside the `limit_alphabet` most frequent become
+    byte tokens. The limit sits between two character counts: a cut inside a tie would choose
+    among the tied characters differently from run to run."""
+    n_bytes, specials = 256, ["<unk>", "<s>", "</s>"]
+    trainer_tok = Tokenizer(models.BPE())
+    trainer_tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
+        pre_tokenizers.Digits(individual_digits=True),
+    ])
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size - len(specials) - n_bytes,
+                                  min_frequency=2, limit_alphabet=limit_alphabet,
+                                  show_progress=False)
+    trainer_tok.train_from_iterator(CORPUS, trainer)
+    trained = json.loads(trainer_tok.to_str())["model"]
+    merges = [tuple(m) for m in trained["merges"]]
+    char_freq = collections.Counter(ch for line in CORPUS for ch in "▁" + line.replace(" ", "▁"))
+    vocab = {t: i for i, t in enumerate(specials)}
+    for b in range(n_bytes):
+        vocab[f"<0x{b:02X}>"] = len(vocab)
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    singles = sorted((t for t in trained["vocab"] if len(t) == 1), key=lambda t: (-char_freq[t], t))
+    for t in singles:
+        vocab.setdefault(t, len(vocab))
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token="<unk>", byte_fallback=True,
+                               fuse_unk=True))
+    tok.normalizer = normalizers.Sequence([normalizers.Prepend("▁"),
+                                           normalizers.Replace(" ", "▁")])
+    tok.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(),
+                                     decoders.Fuse(), decoders.Strip(" ", 1, 0)])
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A", pair="<s> $A <s>:1 $B:1", special_tokens=[("<s>", 1)])
+    assert [tok.token_to_id(t) for t in specials] == [0, 1, 2]
+    return tok
+
+
+BIOGPT_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # fairseq: bos 0, pad 1, eos 2, unk 3
+
+
+def moses_tokenize(text):
+    """What BioGptTokenizer.moses_tokenize does (sacremoses, English)."""
+    import sacremoses
+
+    moses = sacremoses.MosesTokenizer(lang="en")
+    return moses.tokenize(text, aggressive_dash_splits=True, return_str=False, escape=True)
+
+
+def biogpt_files(n_merges=300, pad_multiple=8):
+    """BioGPT's vocab.json and merges.txt: the corpus Moses-tokenised as BioGptTokenizer does,
+    fastBPE-style merges (most frequent adjacent pair, ties to the smallest; "</w>" ends a word),
+    and a fairseq-style dictionary of the BPE'd corpus (specials, pieces by count; a word-final
+    piece is written `ab</w>`), completed with every merge result and corpus character so that
+    only characters outside the corpus become <unk>, and padded to a multiple of 8. Returns the
+    two files' texts."""
+    words = collections.Counter(t for line in CORPUS for t in moses_tokenize(line))
+    state = {tuple(w[:-1]) + (w[-1] + "</w>",): c for w, c in words.items()}
+    merges = []
+    for _ in range(n_merges):
+        pairs = collections.Counter()
+        for w, c in state.items():
+            for pair in zip(w, w[1:]):
+                pairs[pair] += c
+        if not pairs:
+            break
+        (a, b), count = min(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+        merges.append((a, b, count))
+        merged = collections.Counter()
+        for w, c in state.items():
+            out, i = [], 0
+            while i < len(w):
+                if i < len(w) - 1 and w[i] == a and w[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(w[i])
+                    i += 1
+            merged[tuple(out)] += c
+        state = merged
+    counts = collections.Counter()
+    for w, c in state.items():
+        for piece in w:
+            counts[piece] += c
+
+    def spelling(piece):  # fairseq's: word-internal pieces end in "@@"
+        return piece[:-len("</w>")] if piece.endswith("</w>") else piece + "@@"
+
+    vocab = {t: i for i, t in enumerate(BIOGPT_SPECIALS)}
+    for piece in sorted(counts, key=lambda p: (-counts[p], spelling(p))):
+        vocab[piece] = len(vocab)
+    alphabet = sorted({ch for w in words for ch in w})
+    extra = {a + b for a, b, _ in merges} | {p for ch in alphabet for p in (ch, ch + "</w>")}
+    for piece in sorted((p for p in extra if p not in vocab), key=spelling):
+        vocab[piece] = len(vocab)
+    i = 0
+    while len(vocab) % pad_multiple:
+        vocab[f"madeupword{i:04d}</w>"] = len(vocab)
+        i += 1
+    merges_text = "".join(f"{a} {b} {c}\n" for a, b, c in merges)
+    return json.dumps(vocab, ensure_ascii=False, indent=2), merges_text
+
+
+def save_biogpt_tokenizer(files, folder):
+    """vocab.json, merges.txt and tokenizer_config.json, as microsoft/biogpt ships them."""
+    vocab_text, merges_text = files
+    (folder / "vocab.json").write_text(vocab_text, encoding="utf-8")
+    (folder / "merges.txt").write_text(merges_text, encoding="utf-8")
+    config = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "sep_token": "</s>",
+              "unk_token": "<unk>", "tokenizer_class": "BioGptTokenizer"}
+    (folder / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
 def save_tokenizer(tok, folder, special_tokens):
     """tokenizer.json + tokenizer_config.json, via transformers, loadable by 4.x and 5.x."""
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, **special_tokens)
@@ -195,7 +321,7 @@ def t5_spec(name, seed, n_tokens, tied, **config):
     )
 
 
-def model_specs(unigram_size):
+def model_specs(unigram_size, biogpt_vocab_size):
     return [
         t5_spec("t5-tiny", 100, unigram_size, d_model=64, d_kv=8, num_heads=4, d_ff=96,
                 num_layers=2, num_decoder_layers=2, relative_attention_num_buckets=16,
@@ -231,6 +357,50 @@ def model_specs(unigram_size):
                           unk_token="<|endoftext|>"),
             pad=511, decoder_start=None, prefix="",
         ),
+        dict(
+            # Three layers local, global, local (shared fixture: global, local), window 3.
+            name="gptneo-tiny", family="gpt_neo", seed=104, cls=GPTNeoForCausalLM,
+            config=GPTNeoConfig(
+                vocab_size=512, hidden_size=48, num_layers=3, num_heads=3,
+                attention_types=[[["local", "global"], 1], [["local"], 1]], window_size=3,
+                intermediate_size=96, max_position_embeddings=96,
+                activation_function="gelu_new", layer_norm_epsilon=1e-5,
+                resid_dropout=0.0, embed_dropout=0.0, attention_dropout=0.0,
+                initializer_range=0.1, bos_token_id=511, eos_token_id=511),
+            generation=dict(bos_token_id=511, eos_token_id=511),
+            specials=dict(bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                          unk_token="<|endoftext|>"),
+            pad=511, decoder_start=None, prefix="",
+        ),
+        dict(
+            # 6 query heads over 2 key/value heads of width 12 (6 · 12 = 72 ≠ hidden 48), q/k/v/o
+            # biases, rope_theta 500 with linear scaling 2 in transformers 5's rope_parameters.
+            name="llama-tiny", family="llama", seed=105, cls=LlamaForCausalLM,
+            config=LlamaConfig(
+                vocab_size=400, hidden_size=48, intermediate_size=96, num_hidden_layers=2,
+                num_attention_heads=6, num_key_value_heads=2, head_dim=12, hidden_act="silu",
+                max_position_embeddings=96, initializer_range=0.1, rms_norm_eps=1e-6,
+                rope_parameters={"rope_type": "linear", "factor": 2.0, "rope_theta": 500.0},
+                attention_bias=True, mlp_bias=False, tie_word_embeddings=False,
+                pad_token_id=None, bos_token_id=1, eos_token_id=2),
+            generation=dict(bos_token_id=1, eos_token_id=2, pad_token_id=0),
+            specials=dict(bos_token="<s>", eos_token="</s>", unk_token="<unk>"),
+            pad=0, decoder_start=None, prefix="",
+        ),
+        dict(
+            # scale_embedding false (shared fixture: true); 3 layers of 3 heads.
+            name="biogpt-tiny", family="biogpt", seed=106, cls=BioGptForCausalLM,
+            config=BioGptConfig(
+                vocab_size=biogpt_vocab_size, hidden_size=48, num_hidden_layers=3,
+                num_attention_heads=3, intermediate_size=96, hidden_act="gelu",
+                max_position_embeddings=96, initializer_range=0.1, layer_norm_eps=1e-12,
+                scale_embedding=False, hidden_dropout_prob=0.1,
+                attention_probs_dropout_prob=0.1, activation_dropout=0.0, layerdrop=0.0,
+                pad_token_id=1, bos_token_id=0, eos_token_id=2),
+            generation=dict(bos_token_id=0, eos_token_id=2, pad_token_id=1),
+            specials=None,
+            pad=1, decoder_start=None, prefix="",
+        ),
     ]
 
 
@@ -240,6 +410,9 @@ TIED_DUPLICATES = {
     "bart": ["model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight",
              "lm_head.weight"],
     "gpt2": ["lm_head.weight"],
+    "gpt_neo": ["lm_head.weight"],
+    "llama": [],
+    "biogpt": ["output_projection.weight"],
 }
 
 
@@ -315,6 +488,70 @@ def use_float64_t5_layer_norm():
     modeling_t5.T5LayerNorm.forward = forward
 
 
+def use_float64_gpt_neo_and_llama():
+    """transformers computes parts of GPT-Neo and Llama in float32 even in a float64 model: GPT-Neo's
+    q·kᵀ, Llama's RMSNorm, its RoPE angles and its eager attention softmax (which also turns the
+    float64 mask minimum into -inf, so a fully masked left-padding row becomes NaN and spreads
+    through 0 · NaN). For float64 inputs, do the same arithmetic in float64 (float32 runs still
+    call the stock code)."""
+    from transformers.models.gpt_neo import modeling_gpt_neo
+    from transformers.models.llama import modeling_llama
+
+    stock_attn = modeling_gpt_neo.GPTNeoSelfAttention._attn
+    stock_norm = modeling_llama.LlamaRMSNorm.forward
+    stock_rope = modeling_llama.LlamaRotaryEmbedding.forward
+    stock_eager = modeling_llama.eager_attention_forward
+
+    def attn(self, query, key, value, attention_mask=None):
+        if query.dtype != torch.float64:
+            return stock_attn(self, query, key, value, attention_mask)
+        weights = torch.matmul(query, key.transpose(-1, -2))  # no 1/sqrt(d), no float32 cast
+        query_length, key_length = query.size(-2), key.size(-2)
+        causal = self.bias[:, :, key_length - query_length: key_length, :key_length]
+        weights = torch.where(causal, weights, torch.tensor(torch.finfo(weights.dtype).min,
+                                                            dtype=weights.dtype))
+        if attention_mask is not None:
+            weights = weights + attention_mask
+        weights = torch.nn.functional.softmax(weights, dim=-1).to(value.dtype)
+        return torch.matmul(self.attn_dropout(weights), value), weights
+
+    def norm(self, hidden_states):
+        if hidden_states.dtype != torch.float64:
+            return stock_norm(self, hidden_states)
+        variance = hidden_states.pow(2).mean(-1, keepdim=True)
+        return self.weight * (hidden_states * torch.rsqrt(variance + self.variance_epsilon))
+
+    def rope(self, x, position_ids):
+        if x.dtype != torch.float64:
+            return stock_rope(self, x, position_ids)
+        parameters = self.config.rope_parameters
+        assert parameters["rope_type"] in ("default", "linear") and self.attention_scaling == 1.0
+        dim = self.config.head_dim or self.config.hidden_size // self.config.num_attention_heads
+        exponents = torch.arange(0, dim, 2, dtype=torch.float64) / dim
+        inv_freq = 1.0 / (parameters["rope_theta"] ** exponents)
+        if parameters["rope_type"] == "linear":
+            inv_freq = inv_freq / parameters["factor"]
+        freqs = position_ids[..., None].to(torch.float64) * inv_freq
+        emb = torch.cat((freqs, freqs), dim=-1)
+        return emb.cos().to(x.dtype), emb.sin().to(x.dtype)
+
+    def eager(module, query, key, value, attention_mask, scaling, dropout=0.0, **kwargs):
+        if query.dtype != torch.float64:
+            return stock_eager(module, query, key, value, attention_mask, scaling, dropout, **kwargs)
+        key = modeling_llama.repeat_kv(key, module.num_key_value_groups)
+        value = modeling_llama.repeat_kv(value, module.num_key_value_groups)
+        weights = torch.matmul(query, key.transpose(2, 3)) * scaling
+        if attention_mask is not None:
+            weights = weights + attention_mask
+        weights = torch.nn.functional.softmax(weights, dim=-1)
+        return torch.matmul(weights, value).transpose(1, 2).contiguous(), weights
+
+    modeling_gpt_neo.GPTNeoSelfAttention._attn = attn
+    modeling_llama.eager_attention_forward = eager
+    modeling_llama.LlamaRMSNorm.forward = norm
+    modeling_llama.LlamaRotaryEmbedding.forward = rope
+
+
 # --------------------------------------------------------------------------- reference.json
 
 
@@ -370,20 +607,26 @@ def left_pad(rows, pad):
 
 
 def make_inputs(spec, folder):
-    raw = Tokenizer.from_file(str(folder / "tokenizer.json"))
     hf = AutoTokenizer.from_pretrained(folder)
-    seq2seq = spec["family"] != "gpt2"
+    seq2seq = spec["family"] in SEQ2SEQ
     sources = [spec["prefix"] + s for s in SOURCES] if seq2seq else list(PROMPTS)
     texts = {"source": sources}
     if seq2seq:
         texts["target"] = list(TARGETS)
-    encoded = {}
-    for key, group in texts.items():
-        rows = [raw.encode(t).ids for t in group]
-        for text, row in zip(group, rows):  # transformers' tokenizer agrees with the raw file
-            assert hf(text)["input_ids"] == row, (spec["name"], text)
-        encoded[key] = rows
-    tokens = {k: [raw.encode(t).tokens for t in g] for k, g in texts.items()}
+    encoded, tokens = {}, {}
+    if spec["family"] == "biogpt":  # the slow BioGptTokenizer; there is no tokenizer.json
+        assert type(hf).__name__ == "BioGptTokenizer", type(hf)
+        for key, group in texts.items():
+            encoded[key] = [hf(t)["input_ids"] for t in group]
+            tokens[key] = [hf.convert_ids_to_tokens(row) for row in encoded[key]]
+    else:
+        raw = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        for key, group in texts.items():
+            rows = [raw.encode(t).ids for t in group]
+            for text, row in zip(group, rows):  # transformers' tokenizer agrees with the raw file
+                assert hf(text)["input_ids"] == row, (spec["name"], text)
+            encoded[key] = rows
+            tokens[key] = [raw.encode(t).tokens for t in group]
     ids, mask = right_pad(encoded["source"], spec["pad"])
     inputs = {"input_ids": ids, "attention_mask": mask}
     if seq2seq:
@@ -400,7 +643,7 @@ def make_inputs(spec, folder):
 
 def forward_block(spec, folder, inputs, dtype):
     model = load_model(spec, folder, dtype)
-    seq2seq = spec["family"] != "gpt2"
+    seq2seq = spec["family"] in SEQ2SEQ
     t = {k: torch.tensor(v) for k, v in inputs.items() if k != "labels_unpadded"}
     mask = t["attention_mask"]
     with torch.no_grad():
@@ -414,8 +657,9 @@ def forward_block(spec, folder, inputs, dtype):
         else:
             out = model(input_ids=t["input_ids"], attention_mask=mask)
             hf_loss = model(input_ids=t["input_ids"], attention_mask=mask, labels=t["labels"]).loss
-            hidden_name = "last_hidden_state"  # after ln_f
-            hidden = model.transformer(input_ids=t["input_ids"], attention_mask=mask).last_hidden_state
+            hidden_name = "last_hidden_state"  # after the final norm
+            hidden = model.base_model(input_ids=t["input_ids"],
+                                      attention_mask=mask).last_hidden_state
             logits_valid = mask
         loss, per_example = token_losses(out.logits, t["labels"], shift=not seq2seq)
     full = dtype == torch.float64
@@ -435,7 +679,7 @@ def forward_block(spec, folder, inputs, dtype):
 
 def generate_runs(spec, folder, inputs, hf_tokenizer, dtype):
     model = load_model(spec, folder, dtype)
-    seq2seq = spec["family"] != "gpt2"
+    seq2seq = spec["family"] in SEQ2SEQ
     prompts = [[t for t, m in zip(r, mr) if m] for r, mr in zip(inputs["input_ids"],
                                                                inputs["attention_mask"])]
     if seq2seq:
@@ -493,7 +737,7 @@ def generate_runs(spec, folder, inputs, hf_tokenizer, dtype):
 def training_step(spec, folder, inputs, dtype):
     """loss -> backward -> one torch AdamW step -> loss again; dropout off (model.eval())."""
     model = load_model(spec, folder, dtype)
-    seq2seq = spec["family"] != "gpt2"
+    seq2seq = spec["family"] in SEQ2SEQ
     t = {k: torch.tensor(v) for k, v in inputs.items() if k != "labels_unpadded"}
     named = list(model.named_parameters())  # tied parameters appear once
 
@@ -539,9 +783,21 @@ def versions():
     }
 
 
+FAMILY_NOTES = {
+    "gpt_neo": ["GPTNeoSelfAttention._attn runs in pure float64 for the float64 block (stock "
+                "transformers casts query and key to float32)."],
+    "llama": ["LlamaRMSNorm and the RoPE angles run in pure float64 for the float64 block (stock "
+              "transformers uses float32)."],
+    "biogpt": ["Every LayerNorm uses eps 1e-5 (transformers ignores config.json's layer_norm_eps)."],
+}
+
+
 def build(spec, folder, tokenizer):
     folder.mkdir(parents=True, exist_ok=True)
-    save_tokenizer(tokenizer, folder, spec["specials"])
+    if spec["family"] == "biogpt":
+        save_biogpt_tokenizer(tokenizer, folder)
+    else:
+        save_tokenizer(tokenizer, folder, spec["specials"])
     stored = build_checkpoint(spec, folder)
     texts, tokens, inputs, hf_tokenizer = make_inputs(spec, folder)
 
@@ -597,7 +853,7 @@ def build(spec, folder, tokenizer):
             "generate() processes next-token scores in float32, so step margins, log-probs and "
             "sequences_scores are float32 numbers even in the float64 block.",
             "seq2seq new_tokens include the decoder start token; GPT-2 new_tokens exclude the prompt.",
-        ],
+        ] + FAMILY_NOTES.get(spec["family"], []),
         "config_used_to_build": spec["config"].to_dict(),
         "init": {
             "seed": spec["seed"],
@@ -635,6 +891,7 @@ def main():
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     use_float64_t5_layer_norm()
+    use_float64_gpt_neo_and_llama()
     print("versions:", json.dumps(versions()))
 
     def tokenizer(folder, train):
@@ -643,10 +900,20 @@ def main():
             return Tokenizer.from_file(str(path))
         return train()
 
+    def biogpt_tokenizer_files():
+        folder = args.out / "biogpt-tiny"
+        paths = [folder / "vocab.json", folder / "merges.txt"]
+        if all(p.is_file() for p in paths) and not args.retrain_tokenizers:
+            return tuple(p.read_text(encoding="utf-8") for p in paths)
+        return biogpt_files()
+
     unigram = tokenizer("t5-tiny", lambda: train_unigram(300))
-    trained = {"t5": unigram, "bart": tokenizer("bart-tiny", bart_tokenizer),
-               "gpt2": tokenizer("gpt2-tiny", gpt2_tokenizer)}
-    for spec in model_specs(unigram.get_vocab_size()):
+    gpt2 = tokenizer("gpt2-tiny", gpt2_tokenizer)
+    biogpt = biogpt_tokenizer_files()
+    trained = {"t5": unigram, "bart": tokenizer("bart-tiny", bart_tokenizer), "gpt2": gpt2,
+               "gpt_neo": gpt2, "llama": tokenizer("llama-tiny", llama_tokenizer),
+               "biogpt": biogpt}
+    for spec in model_specs(unigram.get_vocab_size(), len(json.loads(biogpt[0]))):
         if args.models and spec["name"] not in args.models:
             continue
         build(spec, args.out / spec["name"], trained[spec["family"]])

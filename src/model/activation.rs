@@ -2,7 +2,7 @@
 
 use super::config::FeedForwardActivation;
 use burn::tensor::Tensor;
-use burn::tensor::activation::relu;
+use burn::tensor::activation::{relu, silu};
 
 /// `0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))`, transformers' `gelu_new`.
 pub fn gelu_new<const D: usize>(input: Tensor<D>) -> Tensor<D> {
@@ -30,5 +30,6 @@ pub fn activate<const D: usize>(activation: FeedForwardActivation, input: Tensor
         FeedForwardActivation::Relu => relu(input),
         FeedForwardActivation::Gelu => gelu_exact(input),
         FeedForwardActivation::GeluNew => gelu_new(input),
+        FeedForwardActivation::Silu => silu(input),
     }
 }

@@ -85,13 +85,67 @@ pub fn padding_bias(mask: &[Vec<i64>], device: &Device) -> Tensor<4> {
 
 /// `[1, 1, queries, keys]`: query `i` (at absolute position `offset + i`) sees keys `≤` it.
 pub fn causal_bias(queries: usize, keys: usize, offset: usize, device: &Device) -> Tensor<4> {
+    windowed_causal_bias(queries, keys, offset, usize::MAX, device)
+}
+
+/// `[1, 1, queries, keys]`: query `i` (at cache index `offset + i`) sees key `j` only if
+/// `0 ≤ offset + i - j < window` (GPT-Neo's local attention; indices count cached positions,
+/// padding included, as transformers' mask buffer does).
+pub fn windowed_causal_bias(
+    queries: usize,
+    keys: usize,
+    offset: usize,
+    window: usize,
+    device: &Device,
+) -> Tensor<4> {
     let mut values = Vec::with_capacity(queries * keys);
     for i in 0..queries {
+        let query = offset + i;
         for j in 0..keys {
-            values.push(if j > offset + i { MASKED } else { 0.0 });
+            let visible = j <= query && query - j < window;
+            values.push(if visible { 0.0 } else { MASKED });
         }
     }
     Tensor::from_data(TensorData::new(values, [1, 1, queries, keys]), device)
+}
+
+/// Self-attention of `query` `[rows, heads, time, width]` over `key` and `value` appended to
+/// `cache`; returns the context with merged heads, `[rows, time, heads * width]`. Keys and values
+/// may have fewer heads than the query (grouped-query attention): query head `h` then uses
+/// key/value head `h / (heads / kv_heads)`, as transformers' `repeat_kv` does. The cache keeps
+/// the un-repeated heads.
+pub fn cached_self_attention(
+    query: Tensor<4>,
+    key: Tensor<4>,
+    value: Tensor<4>,
+    cache: &mut Option<KvCache>,
+    bias: Tensor<4>,
+    scale: f64,
+) -> Tensor<3> {
+    let keys = KvCache::extend(cache.take(), key, value);
+    let groups = query.dims()[1] / keys.key.dims()[1].max(1);
+    let context = attend(
+        query,
+        repeat_heads(keys.key.clone(), groups),
+        repeat_heads(keys.value.clone(), groups),
+        Some(bias),
+        scale,
+    );
+    *cache = Some(keys);
+    merge_heads(context)
+}
+
+/// `[rows, heads, time, width]` → `[rows, heads * copies, time, width]`, each head repeated
+/// `copies` times in place (`repeat_interleave`, not tiling).
+fn repeat_heads(input: Tensor<4>, copies: usize) -> Tensor<4> {
+    if copies == 1 {
+        return input;
+    }
+    let [rows, heads, time, width] = input.dims();
+    input
+        .unsqueeze_dim::<5>(2)
+        .expand([rows, heads, copies, time, width])
+        .reshape([rows, heads * copies, time, width])
 }
 
 /// An integer tensor `[rows, cols]` from host rows of equal length.
@@ -104,4 +158,40 @@ pub fn int_matrix(rows: &[Vec<i64>], device: &Device) -> Tensor<2, Int> {
 /// An integer vector.
 pub fn int_vector(values: &[i64], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(values.to_vec(), [values.len()]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::weights::read_values;
+
+    fn host(tensor: Tensor<4>) -> Vec<f32> {
+        read_values(tensor).unwrap()
+    }
+
+    #[test]
+    fn window_limits_how_far_back_a_query_sees() {
+        let device = Device::flex();
+        let bias = host(windowed_causal_bias(2, 5, 3, 2, &device));
+        let visible: Vec<bool> = bias.iter().map(|&b| b == 0.0).collect();
+        // Query 0 sits at index 3 and sees keys 2 and 3; query 1 at index 4 sees 3 and 4.
+        assert_eq!(
+            visible,
+            [
+                false, false, true, true, false, false, false, false, true, true
+            ]
+        );
+        assert_eq!(
+            host(causal_bias(2, 3, 1, &device)),
+            host(windowed_causal_bias(2, 3, 1, 99, &device))
+        );
+    }
+
+    #[test]
+    fn key_value_heads_repeat_in_place() {
+        let device = Device::flex();
+        let heads: Tensor<4> =
+            Tensor::from_data(TensorData::new(vec![1.0f32, 2.0], [1, 2, 1, 1]), &device);
+        assert_eq!(host(repeat_heads(heads, 3)), [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+    }
 }

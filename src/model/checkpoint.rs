@@ -1,5 +1,7 @@
 //! A Hugging Face checkpoint folder: `config.json`, `model.safetensors` (or sharded with
 //! `model.safetensors.index.json`), `tokenizer.json`, and `generation_config.json` if present.
+//! BioGPT folders carry `vocab.json` + `merges.txt` (Moses + BPE) instead of `tokenizer.json`;
+//! they open without a tokenizer until that tokenizer is implemented.
 
 use super::config::ModelConfig;
 use super::error::{ModelError, ModelResult};
@@ -19,8 +21,8 @@ pub struct Checkpoint {
     pub config: ModelConfig,
     /// Generation defaults.
     pub generation: GenerationSettings,
-    /// `tokenizer.json`.
-    pub tokenizer: Tokenizer,
+    /// `tokenizer.json`; `None` only for a BioGPT folder without one (see [`Self::tokenizer`]).
+    pub tokenizer: Option<Tokenizer>,
     /// Every tensor, by Hugging Face name.
     pub tensors: TensorMap,
 }
@@ -30,7 +32,11 @@ impl Checkpoint {
     pub fn open(folder: &Path) -> ModelResult<Self> {
         let config = ModelConfig::read(&folder.join("config.json"))?;
         let generation = GenerationSettings::read(folder, &config)?;
-        let tokenizer = read_tokenizer(&folder.join("tokenizer.json"))?;
+        let tokenizer_path = folder.join("tokenizer.json");
+        let tokenizer = match config {
+            ModelConfig::BioGpt(_) if !tokenizer_path.exists() => None,
+            _ => Some(read_tokenizer(&tokenizer_path)?),
+        };
         let tensors = read_checkpoint_tensors(folder)?;
         Ok(Self {
             folder: folder.to_owned(),
@@ -39,6 +45,20 @@ impl Checkpoint {
             tokenizer,
             tensors,
         })
+    }
+
+    /// The tokenizer, or an error naming the files of a BioGPT tokenizer, which is not
+    /// implemented yet.
+    pub fn tokenizer(&self) -> ModelResult<&Tokenizer> {
+        self.tokenizer
+            .as_ref()
+            .ok_or_else(|| ModelError::Tokenizer {
+                path: self.folder.join("vocab.json"),
+                message:
+                    "the BioGPT tokenizer (Moses + BPE from vocab.json and merges.txt) is not \
+                      supported yet"
+                        .into(),
+            })
     }
 
     /// Builds the network on `device`; a missing, extra or mis-shaped tensor is an error.

@@ -1,7 +1,7 @@
 //! Generation settings: `generation_config.json` (when present) over `config.json`, with
 //! per-call overrides.
 
-use super::config::ModelConfig;
+use super::config::{ModelConfig, TokenIds};
 use super::error::{ModelError, ModelResult};
 use serde::Deserialize;
 use std::path::Path;
@@ -42,13 +42,6 @@ pub struct GenerationSettings {
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum OneOrMany {
-    One(i64),
-    Many(Vec<i64>),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
 enum EarlyStoppingValue {
     Flag(bool),
     Word(String),
@@ -61,7 +54,7 @@ struct GenerationFile {
     length_penalty: Option<f32>,
     early_stopping: Option<EarlyStoppingValue>,
     no_repeat_ngram_size: Option<usize>,
-    eos_token_id: Option<OneOrMany>,
+    eos_token_id: Option<TokenIds>,
     pad_token_id: Option<i64>,
     decoder_start_token_id: Option<i64>,
     forced_eos_token_id: Option<i64>,
@@ -77,25 +70,35 @@ impl GenerationSettings {
         } else {
             GenerationFile::default()
         };
+        let listed =
+            |ids: &Option<TokenIds>| ids.as_ref().map(TokenIds::to_vec).unwrap_or_default();
         let (eos, pad, start, forced) = match config {
             ModelConfig::T5(c) => (
-                c.eos_token_id,
+                c.eos_token_id.into_iter().collect(),
                 c.pad_token_id,
                 c.decoder_start_token_id,
                 None,
             ),
             ModelConfig::Bart(c) => (
-                c.eos_token_id,
+                c.eos_token_id.into_iter().collect(),
                 c.pad_token_id,
                 c.decoder_start_token_id,
                 c.forced_eos_token_id,
             ),
-            ModelConfig::Gpt2(c) => (c.eos_token_id, c.pad_token_id, None, None),
+            ModelConfig::Gpt2(c) => (
+                c.eos_token_id.into_iter().collect(),
+                c.pad_token_id,
+                None,
+                None,
+            ),
+            ModelConfig::GptNeo(c) => (listed(&c.eos_token_id), c.pad_token_id, None, None),
+            ModelConfig::Llama(c) => (listed(&c.eos_token_id), c.pad_token_id, None, None),
+            ModelConfig::BioGpt(c) => (listed(&c.eos_token_id), c.pad_token_id, None, None),
         };
         let eos_token_ids = match file.eos_token_id {
-            Some(OneOrMany::One(id)) => vec![id],
-            Some(OneOrMany::Many(ids)) => ids,
-            None => eos.into_iter().collect(),
+            Some(TokenIds::One(id)) => vec![id],
+            Some(TokenIds::Many(ids)) => ids,
+            None => eos,
         };
         let early_stopping = match file.early_stopping {
             Some(EarlyStoppingValue::Flag(true)) => EarlyStopping::WhenFull,

@@ -2,7 +2,8 @@
 //! `[in, out]`, `gelu_new`, tied head. Keys may carry the `transformer.` prefix or not.
 
 use super::activation::activate;
-use super::attention::{KvCache, attend, causal_bias, int_matrix, merge_heads, split_heads};
+use super::attention::{KvCache, cached_self_attention, causal_bias, int_matrix, split_heads};
+use super::causal_lm::{CausalLm, optional_prefix, vocabulary_logits};
 use super::config::{FeedForwardActivation, Gpt2Config};
 use super::dense::Dense;
 use super::error::{ModelError, ModelResult};
@@ -10,7 +11,7 @@ use super::norm::LayerNorm;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::{Module, Param};
 use burn::tensor::Tensor;
-use burn::tensor::module::{embedding, linear};
+use burn::tensor::module::embedding;
 use std::path::Path;
 
 /// One pre-LN GPT-2 block.
@@ -80,22 +81,16 @@ impl Gpt2Block {
         let query = fused.clone().narrow(2, 0, width);
         let key = fused.clone().narrow(2, width, width);
         let value = fused.narrow(2, 2 * width, width);
-        let query = split_heads(query, self.heads);
-        let keys = KvCache::extend(
-            cache.take(),
+        let scale = ((width / self.heads) as f64).powf(-0.5);
+        let context = cached_self_attention(
+            split_heads(query, self.heads),
             split_heads(key, self.heads),
             split_heads(value, self.heads),
-        );
-        let scale = (query.dims()[3] as f64).powf(-0.5);
-        let context = attend(
-            query,
-            keys.key.clone(),
-            keys.value.clone(),
-            Some(bias),
+            cache,
+            bias,
             scale,
         );
-        *cache = Some(keys);
-        let hidden = hidden + self.attn_proj.forward(merge_heads(context));
+        let hidden = hidden + self.attn_proj.forward(context);
         let transformed = self.mlp_proj.forward(activate(
             self.activation,
             self.c_fc.forward(self.ln_2.forward(hidden.clone())),
@@ -133,11 +128,7 @@ impl Gpt2Model {
                     message: format!("activation_function `{}`", config.activation_function),
                 }
             })?;
-        let prefix = if reader.contains("wte.weight") {
-            String::new()
-        } else {
-            "transformer.".to_owned()
-        };
+        let prefix = optional_prefix(reader, "wte.weight", "transformer.");
         let d = config.n_embd;
         let mut blocks = Vec::with_capacity(config.n_layer);
         for i in 0..config.n_layer {
@@ -174,10 +165,14 @@ impl Gpt2Model {
         self.ln_f.save(writer, &format!("{prefix}ln_f"))
     }
 
-    /// Runs `ids` `[rows, time]` at `positions` after `past` cached positions. `key_bias` is
-    /// `[rows, 1, 1, past + time]` (padding of every key so far); the causal mask is added here.
-    /// Returns the hidden states after `ln_f`.
-    pub fn forward(
+    /// Longest sequence the position table covers.
+    pub fn max_positions(&self) -> usize {
+        self.wpe.val().dims()[0]
+    }
+}
+
+impl CausalLm for Gpt2Model {
+    fn forward(
         &self,
         ids: &[Vec<i64>],
         positions: &[Vec<i64>],
@@ -187,28 +182,20 @@ impl Gpt2Model {
     ) -> Tensor<3> {
         let device = self.wte.val().device();
         let time = ids.first().map_or(0, Vec::len);
-        let hidden = embedding(self.wte.val(), int_matrix(ids, &device))
+        let mut hidden = embedding(self.wte.val(), int_matrix(ids, &device))
             + embedding(self.wpe.val(), int_matrix(positions, &device));
         let bias = key_bias + causal_bias(time, past + time, past, &device);
-        let mut hidden = hidden;
         for (block, cache) in self.blocks.iter().zip(caches.iter_mut()) {
             hidden = block.forward(hidden, bias.clone(), cache);
         }
         self.ln_f.forward(hidden)
     }
 
-    /// Vocabulary logits (tied to `wte`).
-    pub fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
-        linear(hidden, self.wte.val().transpose(), None)
+    fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
+        vocabulary_logits(hidden, &self.wte, None)
     }
 
-    /// Blocks.
-    pub fn layers(&self) -> usize {
+    fn layers(&self) -> usize {
         self.blocks.len()
-    }
-
-    /// Longest sequence the position table covers.
-    pub fn max_positions(&self) -> usize {
-        self.wpe.val().dims()[0]
     }
 }

@@ -76,7 +76,11 @@ impl Initializer {
                 };
                 Fill::Normal { std }
             }
-            ModelConfig::Bart(_) => Fill::Normal { std: 0.02 },
+            // transformers' default `initializer_range` / `init_std`.
+            ModelConfig::Bart(_)
+            | ModelConfig::GptNeo(_)
+            | ModelConfig::Llama(_)
+            | ModelConfig::BioGpt(_) => Fill::Normal { std: 0.02 },
             ModelConfig::Gpt2(c) => {
                 // GPT-2 scales the residual projections by the depth.
                 let std = if last == "c_proj" {

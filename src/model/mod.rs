@@ -1,6 +1,7 @@
-//! Generative language models on burn: T5 (v1.0, v1.1/Flan), BART and GPT-2, loaded from
-//! unchanged Hugging Face checkpoint folders, with batched greedy and beam generation that
-//! reproduce transformers token for token, and a check against transformers' own numbers.
+//! Generative language models on burn: T5 (v1.0, v1.1/Flan), BART, GPT-2, GPT-Neo, Llama and
+//! BioGPT, loaded from unchanged Hugging Face checkpoint folders, with batched greedy and beam
+//! generation that reproduce transformers token for token, and a check against transformers' own
+//! numbers.
 //!
 //! Stages: checkpoint folder → [`Checkpoint`] (typed config, tokenizer, host tensors) →
 //! [`Network`] (parameters on a device) → logits / generated tokens → [`verify`] report.
@@ -9,6 +10,8 @@ pub mod activation;
 pub mod attention;
 pub mod bart;
 pub mod beam;
+pub mod biogpt;
+pub mod causal_lm;
 pub mod checkpoint;
 pub mod config;
 pub mod decoder_cache;
@@ -16,13 +19,17 @@ pub mod dense;
 pub mod error;
 pub mod generation_config;
 pub mod gpt2;
+pub mod gpt_neo;
 pub mod greedy;
 pub mod init;
+pub mod llama;
 pub mod logits_process;
 pub mod network;
 pub mod norm;
+pub mod rotary;
 pub mod safetensors_file;
 pub mod scratch;
+pub mod self_attention;
 pub mod t5;
 pub mod tokenizer_training;
 pub mod train_step;

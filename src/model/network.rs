@@ -1,12 +1,16 @@
-//! The three families behind one interface: a full forward pass (for checks and training) and
+//! The families behind one interface: a full forward pass (for checks and training) and
 //! incremental decoding with a key/value cache (for generation).
 
 use super::attention::{KvCache, int_vector, padding_bias};
 use super::bart::BartModel;
+use super::biogpt::BioGptModel;
+use super::causal_lm::CausalLm;
 use super::config::ModelConfig;
 use super::decoder_cache::DecoderCache;
 use super::error::{ModelError, ModelResult};
+use super::gpt_neo::GptNeoModel;
 use super::gpt2::Gpt2Model;
+use super::llama::LlamaModel;
 use super::t5::T5Model;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::Module;
@@ -22,6 +26,12 @@ pub enum Network {
     Bart(BartModel),
     /// GPT-2.
     Gpt2(Gpt2Model),
+    /// GPT-Neo.
+    GptNeo(GptNeoModel),
+    /// Llama.
+    Llama(LlamaModel),
+    /// BioGPT.
+    BioGpt(BioGptModel),
 }
 
 /// Padded token rows and their attention mask (1 = token, 0 = padding).
@@ -90,7 +100,7 @@ pub struct ForwardOutput {
     pub logits: Tensor<3>,
     /// Encoder output (seq2seq only), `[batch, source, d_model]`.
     pub encoder_hidden: Option<Tensor<3>>,
-    /// Final hidden states of the decoder (or of GPT-2, after `ln_f`).
+    /// Final hidden states of the decoder (decoder-only models: after the final norm).
     pub last_hidden: Tensor<3>,
 }
 
@@ -121,6 +131,9 @@ impl Network {
             ModelConfig::T5(c) => Self::T5(T5Model::load(reader, c, config_path)?),
             ModelConfig::Bart(c) => Self::Bart(BartModel::load(reader, c, config_path)?),
             ModelConfig::Gpt2(c) => Self::Gpt2(Gpt2Model::load(reader, c, config_path)?),
+            ModelConfig::GptNeo(c) => Self::GptNeo(GptNeoModel::load(reader, c, config_path)?),
+            ModelConfig::Llama(c) => Self::Llama(LlamaModel::load(reader, c, config_path)?),
+            ModelConfig::BioGpt(c) => Self::BioGpt(BioGptModel::load(reader, c, config_path)?),
         })
     }
 
@@ -130,12 +143,26 @@ impl Network {
             Self::T5(m) => m.save(writer),
             Self::Bart(m) => m.save(writer),
             Self::Gpt2(m) => m.save(writer),
+            Self::GptNeo(m) => m.save(writer),
+            Self::Llama(m) => m.save(writer),
+            Self::BioGpt(m) => m.save(writer),
         }
     }
 
     /// Whether the network has an encoder.
     pub fn is_encoder_decoder(&self) -> bool {
-        !matches!(self, Self::Gpt2(_))
+        self.causal().is_none()
+    }
+
+    /// The decoder-only families behind their shared interface (`None` for encoder-decoders).
+    fn causal(&self) -> Option<&dyn CausalLm> {
+        match self {
+            Self::T5(_) | Self::Bart(_) => None,
+            Self::Gpt2(m) => Some(m),
+            Self::GptNeo(m) => Some(m),
+            Self::Llama(m) => Some(m),
+            Self::BioGpt(m) => Some(m),
+        }
     }
 
     /// The device holding the parameters.
@@ -144,6 +171,9 @@ impl Network {
             Self::T5(m) => m.shared.val().device(),
             Self::Bart(m) => m.shared.val().device(),
             Self::Gpt2(m) => m.wte.val().device(),
+            Self::GptNeo(m) => m.wte.val().device(),
+            Self::Llama(m) => m.embed_tokens.val().device(),
+            Self::BioGpt(m) => m.embed_tokens.val().device(),
         }
     }
 
@@ -152,14 +182,20 @@ impl Network {
             Self::T5(m) => m.shared.val().dims()[0],
             Self::Bart(m) => m.shared.val().dims()[0],
             Self::Gpt2(m) => m.wte.val().dims()[0],
+            Self::GptNeo(m) => m.wte.val().dims()[0],
+            Self::Llama(m) => m.embed_tokens.val().dims()[0],
+            Self::BioGpt(m) => m.embed_tokens.val().dims()[0],
         }
     }
 
     fn max_positions(&self) -> Option<usize> {
         match self {
-            Self::T5(_) => None,
+            // T5's relative positions and Llama's rotary ones have no table to run out of.
+            Self::T5(_) | Self::Llama(_) => None,
             Self::Bart(m) => Some(m.max_positions),
             Self::Gpt2(m) => Some(m.max_positions()),
+            Self::GptNeo(m) => Some(m.max_positions()),
+            Self::BioGpt(m) => Some(m.max_positions()),
         }
     }
 
@@ -191,72 +227,74 @@ impl Network {
     }
 
     /// Full forward pass. Seq2seq needs `decoder_input_ids` (causal mask only, as in training);
-    /// GPT-2 uses positions `0..time` and masks padded keys.
+    /// decoder-only models use positions `0..time` and mask padded keys.
     pub fn forward(
         &self,
         inputs: &TokenBatch,
         decoder_input_ids: Option<&[Vec<i64>]>,
     ) -> ModelResult<ForwardOutput> {
         self.check_tokens(&inputs.ids, 0)?;
-        let decoder_ids = match (self, decoder_input_ids) {
-            (Self::Gpt2(_), _) => None,
-            (_, Some(ids)) => {
-                self.check_tokens(ids, 0)?;
-                Some(ids)
-            }
-            (_, None) => {
-                return Err(ModelError::InvalidInput(
+        let decoder_ids = || -> ModelResult<&[Vec<i64>]> {
+            let ids = decoder_input_ids.ok_or_else(|| {
+                ModelError::InvalidInput(
                     "an encoder-decoder forward pass needs decoder_input_ids".into(),
-                ));
-            }
+                )
+            })?;
+            self.check_tokens(ids, 0)?;
+            Ok(ids)
         };
-        match (self, decoder_ids) {
-            (Self::Gpt2(m), _) => {
-                let device = m.wte.val().device();
-                let positions: Vec<Vec<i64>> = (0..inputs.rows())
-                    .map(|_| (0..inputs.width() as i64).collect())
-                    .collect();
-                let mut caches = vec![None; m.layers()];
-                let hidden = m.forward(
-                    &inputs.ids,
-                    &positions,
-                    padding_bias(&inputs.mask, &device),
-                    0,
-                    &mut caches,
-                );
-                Ok(ForwardOutput {
-                    logits: m.logits(hidden.clone()),
-                    encoder_hidden: None,
-                    last_hidden: hidden,
-                })
-            }
-            (Self::T5(m), Some(ids)) => {
+        Ok(match self {
+            Self::Gpt2(m) => self.causal_forward(m, inputs),
+            Self::GptNeo(m) => self.causal_forward(m, inputs),
+            Self::Llama(m) => self.causal_forward(m, inputs),
+            Self::BioGpt(m) => self.causal_forward(m, inputs),
+            Self::T5(m) => {
+                let ids = decoder_ids()?;
                 let (encoder, bias) = m.encode(&inputs.ids, &inputs.mask);
                 let mut cache = m.start_decoder(&encoder, bias);
                 let hidden = m.decode(ids, &mut cache);
-                Ok(ForwardOutput {
+                ForwardOutput {
                     logits: m.logits(hidden.clone()),
                     encoder_hidden: Some(encoder),
                     last_hidden: hidden,
-                })
+                }
             }
-            (Self::Bart(m), Some(ids)) => {
+            Self::Bart(m) => {
+                let ids = decoder_ids()?;
                 let (encoder, bias) = m.encode(&inputs.ids, &inputs.mask);
                 let mut cache = m.start_decoder(&encoder, bias);
                 let hidden = m.decode(ids, &mut cache);
-                Ok(ForwardOutput {
+                ForwardOutput {
                     logits: m.logits(hidden.clone()),
                     encoder_hidden: Some(encoder),
                     last_hidden: hidden,
-                })
+                }
             }
-            (_, None) => Err(ModelError::InvalidInput("missing decoder_input_ids".into())),
+        })
+    }
+
+    fn causal_forward(&self, model: &dyn CausalLm, inputs: &TokenBatch) -> ForwardOutput {
+        let positions: Vec<Vec<i64>> = (0..inputs.rows())
+            .map(|_| (0..inputs.width() as i64).collect())
+            .collect();
+        let mut caches = vec![None; model.layers()];
+        let hidden = model.forward(
+            &inputs.ids,
+            &positions,
+            padding_bias(&inputs.mask, &self.device()),
+            0,
+            &mut caches,
+        );
+        ForwardOutput {
+            logits: model.logits(hidden.clone()),
+            encoder_hidden: None,
+            last_hidden: hidden,
         }
     }
 
     /// Starts generation: encodes the prompts (seq2seq, each decoder row starting with
-    /// `first_decoder_token`) or runs the left-padded prompts (GPT-2). Returns the state and the
-    /// logits `[rows, vocab]` of the first new token.
+    /// `first_decoder_token`) or runs the left-padded prompts (decoder-only). Returns the state
+    /// and the logits `[rows, vocab]` of the first new token.
     pub fn start_decoding(
         &self,
         prompts: &TokenBatch,
@@ -265,6 +303,9 @@ impl Network {
     ) -> ModelResult<(DecodingState, Tensor<2>)> {
         let (mut cache, logits) = match self {
             Self::Gpt2(m) => return self.start_causal(m, prompts, max_new_tokens),
+            Self::GptNeo(m) => return self.start_causal(m, prompts, max_new_tokens),
+            Self::Llama(m) => return self.start_causal(m, prompts, max_new_tokens),
+            Self::BioGpt(m) => return self.start_causal(m, prompts, max_new_tokens),
             Self::T5(m) => {
                 let first =
                     self.check_seq2seq_start(prompts, first_decoder_token, max_new_tokens)?;
@@ -303,12 +344,12 @@ impl Network {
 
     fn start_causal(
         &self,
-        model: &Gpt2Model,
+        model: &dyn CausalLm,
         prompts: &TokenBatch,
         max_new_tokens: usize,
     ) -> ModelResult<(DecodingState, Tensor<2>)> {
         self.check_tokens(&prompts.ids, max_new_tokens)?;
-        let device = model.wte.val().device();
+        let device = self.device();
         let positions: Vec<Vec<i64>> = prompts
             .mask
             .iter()
@@ -334,22 +375,23 @@ impl Network {
     pub fn decode_step(&self, state: &mut DecodingState, tokens: &[i64]) -> ModelResult<Tensor<2>> {
         let step: Vec<Vec<i64>> = tokens.iter().map(|&t| vec![t]).collect();
         self.check_tokens(&step, 0)?;
-        match (self, state) {
-            (Self::T5(m), DecodingState::Seq2Seq(cache)) => {
+        match (self, self.causal(), state) {
+            (Self::T5(m), _, DecodingState::Seq2Seq(cache)) => {
                 Ok(last_position(m.logits(m.decode(&step, cache))))
             }
-            (Self::Bart(m), DecodingState::Seq2Seq(cache)) => {
+            (Self::Bart(m), _, DecodingState::Seq2Seq(cache)) => {
                 Ok(last_position(m.logits(m.decode(&step, cache))))
             }
             (
-                Self::Gpt2(m),
+                _,
+                Some(m),
                 DecodingState::Causal {
                     caches,
                     key_mask,
                     past,
                 },
             ) => {
-                let device = m.wte.val().device();
+                let device = self.device();
                 let positions: Vec<Vec<i64>> = key_mask
                     .iter_mut()
                     .map(|row| {
@@ -392,7 +434,8 @@ impl Network {
     }
 }
 
-/// GPT-2 generation positions: `cumsum(mask) - 1`, with padding at 1, as transformers does.
+/// Decoder-only generation positions: `cumsum(mask) - 1`, with padding at 1 (the value at
+/// padding does not matter: padded keys are masked).
 fn cumulative_positions(mask: &[i64]) -> Vec<i64> {
     let mut seen = 0;
     mask.iter()

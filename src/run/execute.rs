@@ -10,7 +10,7 @@ use super::train::{PadIds, StepReport, Trainer};
 use crate::check::study::Selection;
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
-use crate::model::{Checkpoint, GenerationSettings, ModelConfig, Network, save_weights};
+use crate::model::{Checkpoint, GenerationSettings, Network, save_weights};
 use crate::plan::{Run, Weights, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
@@ -196,7 +196,7 @@ fn prepare(run: &Run, results: &Path, options: &RunOptions) -> Result<Inputs, Ru
     }
     let checkpoint = Checkpoint::open(&folder)?;
     let family = run.spec.model.family;
-    if family.is_encoder_decoder() != !matches!(checkpoint.config, ModelConfig::Gpt2(_)) {
+    if family.is_encoder_decoder() != checkpoint.config.is_encoder_decoder() {
         return Err(RunError::Invalid(format!(
             "the study says family {family}, but {} holds a different architecture",
             checkpoint.folder.display()
@@ -205,7 +205,7 @@ fn prepare(run: &Run, results: &Path, options: &RunOptions) -> Result<Inputs, Ru
     let settings = run_settings(&checkpoint.generation, &run.spec.model.generation);
     let (shape, pads) = shape_and_pads(family.is_encoder_decoder(), &settings)?;
     let encoder = Encoder::new(
-        &checkpoint.tokenizer,
+        checkpoint.tokenizer()?,
         shape,
         training.max_source_tokens as usize,
         training.max_target_tokens as usize,
@@ -345,7 +345,7 @@ fn generate_split(
         done: 0,
         total,
     });
-    let tokenizer: &Tokenizer = &inputs.checkpoint.tokenizer;
+    let tokenizer: &Tokenizer = inputs.checkpoint.tokenizer()?;
     generate(
         network,
         tokenizer,

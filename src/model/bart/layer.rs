@@ -1,7 +1,7 @@
 //! BART's attention and its post-LayerNorm encoder and decoder layers.
 
 use crate::model::activation::activate;
-use crate::model::attention::{KvCache, attend, merge_heads, split_heads};
+use crate::model::attention::{KvCache, attend, cached_self_attention, merge_heads, split_heads};
 use crate::model::config::FeedForwardActivation;
 use crate::model::dense::Dense;
 use crate::model::error::ModelResult;
@@ -63,17 +63,9 @@ impl BartAttention {
         let query = split_heads(self.q_proj.forward(input.clone()), self.heads);
         let key = split_heads(self.k_proj.forward(input.clone()), self.heads);
         let value = split_heads(self.v_proj.forward(input), self.heads);
-        let keys = KvCache::extend(cache.take(), key, value);
         let scale = self.scale(&query);
-        let context = attend(
-            query,
-            keys.key.clone(),
-            keys.value.clone(),
-            Some(bias),
-            scale,
-        );
-        *cache = Some(keys);
-        self.out_proj.forward(merge_heads(context))
+        let context = cached_self_attention(query, key, value, cache, bias, scale);
+        self.out_proj.forward(context)
     }
 
     /// Keys and values of the encoder output.

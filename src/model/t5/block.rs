@@ -1,7 +1,7 @@
 //! T5's attention, feed-forward and block.
 
 use crate::model::activation::activate;
-use crate::model::attention::{KvCache, attend, merge_heads, split_heads};
+use crate::model::attention::{KvCache, attend, cached_self_attention, merge_heads, split_heads};
 use crate::model::config::{FeedForwardActivation, T5Config};
 use crate::model::dense::Dense;
 use crate::model::error::ModelResult;
@@ -55,10 +55,8 @@ impl T5Attention {
         let query = split_heads(self.q.forward(input.clone()), self.heads);
         let key = split_heads(self.k.forward(input.clone()), self.heads);
         let value = split_heads(self.v.forward(input), self.heads);
-        let keys = KvCache::extend(cache.take(), key, value);
-        let context = attend(query, keys.key.clone(), keys.value.clone(), Some(bias), 1.0);
-        *cache = Some(keys);
-        self.o.forward(merge_heads(context))
+        let context = cached_self_attention(query, key, value, cache, bias, 1.0);
+        self.o.forward(context)
     }
 
     /// Keys and values of the encoder output, for cross-attention.

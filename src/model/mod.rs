@@ -9,6 +9,7 @@ pub mod activation;
 pub mod attention;
 pub mod bart;
 pub mod beam;
+pub mod biogpt_tokenizer;
 pub mod checkpoint;
 pub mod config;
 pub mod decoder_cache;

@@ -50,11 +50,6 @@ impl MosesTokenizer {
         }
     }
 
-    /// The number of entries in the nonbreaking prefix list (105 for English).
-    pub fn nonbreaking_prefix_count(&self) -> usize {
-        self.nonbreaking.len() + self.numeric_only.len()
-    }
-
     /// The Moses tokens of `text`, XML-escaped (`&apos;s`, `&lt;`, …); empty for blank text.
     pub fn tokenize(&self, text: &str) -> Vec<String> {
         let text: Vec<char> = text.chars().collect();
@@ -423,7 +418,6 @@ mod tests {
             ["Fig", ".", "2", "and", "Fig.", "a"]
         );
         assert_eq!(moses("pp. 4 pp. A"), ["pp.", "4", "pp", ".", "A"]);
-        assert_eq!(MosesTokenizer::english().nonbreaking_prefix_count(), 105);
     }
 
     #[test]
@@ -439,6 +433,36 @@ mod tests {
                 "a", "&amp;", "b", "&#124;", "c", "&lt;", "d", "&gt;", "&quot;", "e", "&quot;",
                 "&#91;", "f", "&#93;"
             ]
+        );
+    }
+
+    /// The embedded list is sacremoses' (the golden file's copy is checked there against the
+    /// sha256 in the shared fixture reference).
+    #[test]
+    fn nonbreaking_prefixes_are_sacremoses_english_list() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/biogpt_tokenizer/golden.json");
+        let golden: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let listed: Vec<&str> = ENGLISH_NONBREAKING_PREFIXES.lines().collect();
+        assert_eq!(
+            listed,
+            golden["english_nonbreaking_prefixes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(listed.len(), 105);
+        let tokenizer = MosesTokenizer::english();
+        assert_eq!(
+            tokenizer.nonbreaking.len() + tokenizer.numeric_only.len(),
+            105
+        );
+        assert_eq!(
+            tokenizer.numeric_only,
+            ["No", "Art", "pp"].into_iter().collect()
         );
     }
 }

@@ -47,10 +47,10 @@ pub fn detokenize<S: AsRef<str>>(tokens: &[S]) -> String {
             out.push_str(space);
             out.push_str(token);
             space = "";
-        } else if token.chars().all(|c| ",.?!:;\\%}])".contains(c)) {
-            out.push_str(token);
-            space = " ";
-        } else if previous.is_some() && is_contraction(token) {
+        } else if token.chars().all(|c| ",.?!:;\\%}])".contains(c))
+            || (previous.is_some() && is_contraction(token))
+        {
+            // Punctuation, and English contractions (`'s`) after a word, attach to the left.
             out.push_str(token);
             space = " ";
         } else if token.chars().all(|c| "'\"„“`".contains(c)) {

@@ -3,6 +3,7 @@
 //! `tools/biogpt_tokenizer_golden.py`), and against the shared fixture references when
 //! `EXPC_FIXTURES` points at them.
 
+use expc::model::TextTokenizer;
 use expc::model::biogpt_tokenizer::BioGptTokenizer;
 use expc::model::biogpt_tokenizer::detokenize::detokenize;
 use proptest::prelude::*;
@@ -184,6 +185,8 @@ fn shared_fixture_references_match() {
     for set in ["", "trained"] {
         let folder = root.join(set).join("biogpt-tiny");
         let tokenizer = BioGptTokenizer::from_folder(&folder).unwrap();
+        let checkpoint_tokenizer = TextTokenizer::read(&folder).unwrap();
+        assert!(matches!(checkpoint_tokenizer, TextTokenizer::BioGpt { .. }));
         let model = read_json(&folder.join("reference.json"));
         let mut mismatches = Mismatches::default();
         let cases = model["tokenizer_reference"]["cases"].as_array().unwrap();
@@ -219,8 +222,10 @@ fn shared_fixture_references_match() {
                 "inputs.input_ids",
                 text,
                 tokenizer.encode(text, true),
-                unpadded,
+                unpadded.clone(),
             );
+            let checkpoint_ids = checkpoint_tokenizer.encode(text, true).unwrap();
+            mismatches.compare("checkpoint tokenizer ids", text, checkpoint_ids, unpadded);
         }
         let mut generations = 0;
         for dtype in ["float64", "float32"] {

@@ -117,10 +117,7 @@ fn run_inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     println!("family:     {}", checkpoint.config.family());
     println!("parameters: {}", checkpoint.parameter_count());
     println!("vocab:      {} (config)", checkpoint.config.vocab_size());
-    println!(
-        "tokenizer:  {} tokens",
-        checkpoint.tokenizer.get_vocab_size(true)
-    );
+    println!("tokenizer:  {} tokens", checkpoint.tokenizer.vocab_size());
     println!("generation: {:?}", checkpoint.generation);
     println!("tensors:");
     for (name, tensor) in &checkpoint.tensors {

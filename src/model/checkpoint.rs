@@ -1,15 +1,16 @@
 //! A Hugging Face checkpoint folder: `config.json`, `model.safetensors` (or sharded with
-//! `model.safetensors.index.json`), `tokenizer.json`, and `generation_config.json` if present.
+//! `model.safetensors.index.json`), the tokenizer (`tokenizer.json`, or BioGPT's `vocab.json` +
+//! `merges.txt`), and `generation_config.json` if present.
 
 use super::config::ModelConfig;
-use super::error::{ModelError, ModelResult};
+use super::error::ModelResult;
 use super::generation_config::GenerationSettings;
 use super::network::Network;
 use super::safetensors_file::{TensorMap, read_checkpoint_tensors, write_safetensors};
+use super::text_tokenizer::TextTokenizer;
 use super::weights::{WeightReader, WeightWriter};
 use burn::tensor::Device;
 use std::path::{Path, PathBuf};
-use tokenizers::Tokenizer;
 
 /// The files of a checkpoint folder, read and validated (weights still on the host).
 pub struct Checkpoint {
@@ -19,8 +20,8 @@ pub struct Checkpoint {
     pub config: ModelConfig,
     /// Generation defaults.
     pub generation: GenerationSettings,
-    /// `tokenizer.json`.
-    pub tokenizer: Tokenizer,
+    /// The tokenizer (`tokenizer.json`, or BioGPT's `vocab.json` + `merges.txt`).
+    pub tokenizer: TextTokenizer,
     /// Every tensor, by Hugging Face name.
     pub tensors: TensorMap,
 }
@@ -30,7 +31,7 @@ impl Checkpoint {
     pub fn open(folder: &Path) -> ModelResult<Self> {
         let config = ModelConfig::read(&folder.join("config.json"))?;
         let generation = GenerationSettings::read(folder, &config)?;
-        let tokenizer = read_tokenizer(&folder.join("tokenizer.json"))?;
+        let tokenizer = TextTokenizer::read(folder)?;
         let tensors = read_checkpoint_tensors(folder)?;
         Ok(Self {
             folder: folder.to_owned(),
@@ -57,20 +58,6 @@ impl Checkpoint {
             .map(|t| t.shape.iter().product::<usize>())
             .sum()
     }
-}
-
-/// Loads `tokenizer.json` with the `tokenizers` crate.
-pub fn read_tokenizer(path: &Path) -> ModelResult<Tokenizer> {
-    if !path.is_file() {
-        return Err(ModelError::Tokenizer {
-            path: path.to_owned(),
-            message: "file not found".into(),
-        });
-    }
-    Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer {
-        path: path.to_owned(),
-        message: e.to_string(),
-    })
 }
 
 /// Writes the network's weights as `model.safetensors` under their Hugging Face names.

@@ -227,14 +227,8 @@ fn check_tokenizer(
     }
     let mut mismatches = Vec::new();
     for (text, want) in &expected {
-        let encoding = checkpoint
-            .tokenizer
-            .encode(text.as_str(), true)
-            .map_err(|e| ModelError::Tokenizer {
-                path: checkpoint.folder.join("tokenizer.json"),
-                message: e.to_string(),
-            })?;
-        let got: Vec<i64> = encoding.get_ids().iter().map(|&i| i64::from(i)).collect();
+        let ids = checkpoint.tokenizer.encode(text, true)?;
+        let got: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
         if &got != want {
             mismatches.push(format!("{text:?}: got {got:?}, want {want:?}"));
         }

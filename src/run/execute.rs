@@ -9,23 +9,26 @@ use super::train::{PadIds, StepReport, Trainer};
 use crate::check::study::Selection;
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
-use crate::model::{Checkpoint, GenerationSettings, ModelConfig, Network, save_weights};
+use crate::model::{
+    Checkpoint, GenerationSettings, ModelConfig, Network, TextTokenizer, save_weights,
+};
 use crate::plan::{Run, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::time::Instant;
-use tokenizers::Tokenizer;
 
 /// Prompts generated together.
 pub const GENERATION_BATCH: usize = 16;
 
 /// Files copied from the original checkpoint next to the finetuned weights.
-const CHECKPOINT_FILES: [&str; 5] = [
+const CHECKPOINT_FILES: [&str; 7] = [
     "config.json",
     "generation_config.json",
     "tokenizer.json",
+    "vocab.json",
+    "merges.txt",
     "tokenizer_config.json",
     "special_tokens_map.json",
 ];
@@ -332,7 +335,7 @@ fn generate_split(
         done: 0,
         total,
     });
-    let tokenizer: &Tokenizer = &inputs.checkpoint.tokenizer;
+    let tokenizer: &TextTokenizer = &inputs.checkpoint.tokenizer;
     generate(
         network,
         tokenizer,

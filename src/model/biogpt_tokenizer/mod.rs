@@ -102,11 +102,6 @@ impl BioGptTokenizer {
         self.ids.len()
     }
 
-    /// Merges in `merges.txt` (distinct pairs).
-    pub fn merge_count(&self) -> usize {
-        self.merges.len()
-    }
-
     /// The id of `token`, if it is in the vocabulary.
     pub fn token_to_id(&self, token: &str) -> Option<u32> {
         self.ids.get(token).copied()

@@ -27,12 +27,6 @@ pub struct MosesTokenizer {
     numeric_only: HashSet<&'static str>,
 }
 
-impl Default for MosesTokenizer {
-    fn default() -> Self {
-        Self::english()
-    }
-}
-
 impl MosesTokenizer {
     /// The tokenizer with Moses' English nonbreaking prefixes.
     pub fn english() -> Self {

@@ -90,20 +90,14 @@ fn verify_of_a_broken_folder_is_a_clear_error() {
 }
 
 #[test]
-fn verify_of_biogpt_reports_the_skipped_tokenizer_check_and_passes() {
+fn verify_of_biogpt_checks_its_moses_bpe_tokenizer_and_passes() {
     let dir = fixture("biogpt-tiny");
     let (code, output) = expc(&["model", "verify", dir.to_str().unwrap(), "--backend", "cpu"]);
     assert_eq!(code, 0, "{output}");
-    assert!(
-        output.contains("skip tokenizer") && output.contains("need the BioGPT tokenizer"),
-        "{output}"
-    );
-    assert!(
-        output.contains("all 10 checks passed") && output.contains("(1 skipped)"),
-        "{output}"
-    );
+    assert!(output.contains("ok   tokenizer"), "{output}");
+    assert!(output.contains("all 11 checks passed"), "{output}");
     let (code, output) = expc(&["model", "inspect", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{output}");
     assert!(output.contains("family:     biogpt"), "{output}");
-    assert!(output.contains("tokenizer:  none ("), "{output}");
+    assert!(output.contains("tokenizer:  "), "{output}");
 }

@@ -63,7 +63,7 @@ pub enum ModelError {
         /// The checkpoint folder.
         folder: PathBuf,
     },
-    /// `tokenizer.json` is missing or cannot be parsed.
+    /// A tokenizer file is missing or cannot be parsed, or the tokenizer failed.
     #[error("{path}: tokenizer: {message}")]
     Tokenizer {
         /// The tokenizer file.

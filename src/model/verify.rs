@@ -23,11 +23,8 @@ pub const LOSS_TOLERANCE: f64 = 1e-5;
 pub struct CheckResult {
     /// `tokenizer`, `logits`, `greedy.batched`, …
     pub name: String,
-    /// Whether it is within tolerance (or exactly equal, for ids); true for a skipped check,
-    /// which does not fail verification.
+    /// Whether it is within tolerance (or exactly equal, for ids).
     pub passed: bool,
-    /// Whether the check could not run; `detail` says why.
-    pub skipped: bool,
     /// Largest absolute difference (numeric checks).
     pub max_abs_diff: Option<f64>,
     /// The tolerance applied (numeric checks).
@@ -41,21 +38,9 @@ impl CheckResult {
         Self {
             name: name.to_owned(),
             passed: diff <= tolerance,
-            skipped: false,
             max_abs_diff: Some(diff),
             tolerance: Some(tolerance),
             detail: format!("{compared} values compared"),
-        }
-    }
-
-    fn skipped(name: &str, reason: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            passed: true,
-            skipped: true,
-            max_abs_diff: None,
-            tolerance: None,
-            detail: format!("skipped: {reason}"),
         }
     }
 
@@ -63,7 +48,6 @@ impl CheckResult {
         Self {
             name: name.to_owned(),
             passed: mismatches.is_empty(),
-            skipped: false,
             max_abs_diff: None,
             tolerance: None,
             detail: if mismatches.is_empty() {
@@ -229,13 +213,6 @@ fn check_tokenizer(
     ids: &[Vec<i64>],
     mask: &[Vec<i64>],
 ) -> ModelResult<CheckResult> {
-    let Some(tokenizer) = &checkpoint.tokenizer else {
-        return Ok(CheckResult::skipped(
-            "tokenizer",
-            "tokenizer checks need the BioGPT tokenizer (vocab.json + merges.txt), which is not \
-             implemented yet; the other checks start from the reference's token ids",
-        ));
-    };
     let mut expected: Vec<(String, Vec<i64>)> = Vec::new();
     let sources: Vec<String> = serde_json::from_value(field(reference, "texts.source")?.clone())
         .map_err(|e| ModelError::InvalidInput(format!("texts.source: {e}")))?;
@@ -250,14 +227,8 @@ fn check_tokenizer(
     }
     let mut mismatches = Vec::new();
     for (text, want) in &expected {
-        let encoding =
-            tokenizer
-                .encode(text.as_str(), true)
-                .map_err(|e| ModelError::Tokenizer {
-                    path: checkpoint.folder.join("tokenizer.json"),
-                    message: e.to_string(),
-                })?;
-        let got: Vec<i64> = encoding.get_ids().iter().map(|&i| i64::from(i)).collect();
+        let ids = checkpoint.tokenizer.encode(text, true)?;
+        let got: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
         if &got != want {
             mismatches.push(format!("{text:?}: got {got:?}, want {want:?}"));
         }
@@ -274,7 +245,6 @@ fn compare_tensor(name: &str, ours: &[f32], reference: &Value, valid: &[Vec<i64>
         return CheckResult {
             name: name.to_owned(),
             passed: false,
-            skipped: false,
             max_abs_diff: None,
             tolerance: Some(TENSOR_TOLERANCE),
             detail: format!("{} values, reference has {}", ours.len(), theirs.len()),

@@ -9,12 +9,13 @@
 //! (`source + decoder_join`) and the target are tokenised separately and concatenated, so the
 //! prompt's tokens are exactly those generation starts from (a BPE tokenizer would otherwise
 //! merge across the join); the prompt's labels are ignored (-100), so the loss covers the target
-//! and its EOS only.
+//! and its EOS only. The target is tokenised without special tokens: a tokenizer that starts
+//! every sequence with one (BioGPT's `</s>`, Llama's `<s>`) must not start the continuation too.
 
 use super::error::RunError;
 use crate::corpus::Document;
+use crate::model::TextTokenizer;
 use crate::template::{TemplateSpec, render_source, render_target};
-use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 /// The label of a position the loss ignores.
 pub const IGNORED_LABEL: i64 = -100;
@@ -59,8 +60,8 @@ pub enum Shape {
 
 /// Tokenises texts with truncation limits for sources and targets.
 pub struct Encoder {
-    source: Tokenizer,
-    target: Tokenizer,
+    source: TextTokenizer,
+    target: TextTokenizer,
     shape: Shape,
     max_target_tokens: usize,
 }
@@ -69,23 +70,12 @@ impl Encoder {
     /// An encoder truncating sources to `max_source` tokens and targets to `max_target`
     /// (special tokens and, for decoder-only families, the EOS included).
     pub fn new(
-        tokenizer: &Tokenizer,
+        tokenizer: &TextTokenizer,
         shape: Shape,
         max_source: usize,
         max_target: usize,
     ) -> Result<Self, RunError> {
-        let truncating = |max_length: usize| -> Result<Tokenizer, RunError> {
-            let mut tokenizer = tokenizer.clone();
-            tokenizer
-                .with_truncation(Some(TruncationParams {
-                    direction: TruncationDirection::Right,
-                    max_length: max_length.max(1),
-                    strategy: TruncationStrategy::LongestFirst,
-                    stride: 0,
-                }))
-                .map_err(|error| RunError::Tokenizer(error.to_string()))?;
-            Ok(tokenizer)
-        };
+        let truncating = |max_length: usize| tokenizer.truncating(max_length.max(1));
         let target_limit = match shape {
             Shape::EncoderDecoder { .. } => max_target,
             Shape::DecoderOnly { .. } => max_target.saturating_sub(1),
@@ -103,11 +93,13 @@ impl Encoder {
         &self.shape
     }
 
-    fn ids(tokenizer: &Tokenizer, text: &str) -> Result<Vec<i64>, RunError> {
-        let encoding = tokenizer
-            .encode(text, true)
-            .map_err(|error| RunError::Tokenizer(error.to_string()))?;
-        Ok(encoding.get_ids().iter().map(|&id| i64::from(id)).collect())
+    fn ids(
+        tokenizer: &TextTokenizer,
+        text: &str,
+        add_special_tokens: bool,
+    ) -> Result<Vec<i64>, RunError> {
+        let ids = tokenizer.encode(text, add_special_tokens)?;
+        Ok(ids.iter().map(|&id| i64::from(id)).collect())
     }
 
     /// The prompt generation starts from: the source (encoder-decoder) or
@@ -118,13 +110,14 @@ impl Encoder {
             Shape::EncoderDecoder { .. } => source,
             Shape::DecoderOnly { .. } => format!("{source}{}", spec.decoder_join),
         };
-        Self::ids(&self.source, &text)
+        Self::ids(&self.source, &text, true)
     }
 
     /// The training example of `doc`.
     pub fn example(&self, spec: &TemplateSpec, doc: &Document) -> Result<Example, RunError> {
         let prompt = self.prompt(spec, doc)?;
-        let target = Self::ids(&self.target, &render_target(spec, doc)?)?;
+        let target_specials = matches!(self.shape, Shape::EncoderDecoder { .. });
+        let target = Self::ids(&self.target, &render_target(spec, doc)?, target_specials)?;
         Ok(match self.shape {
             Shape::EncoderDecoder { decoder_start } => {
                 seq2seq_example(prompt, target, decoder_start)

@@ -40,9 +40,6 @@ pub enum RunError {
     /// The checkpoint or the network failed.
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// The tokenizer failed.
-    #[error("tokenizer: {0}")]
-    Tokenizer(String),
     /// The run store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -10,7 +10,7 @@ use super::train::{PadIds, StepReport, Trainer};
 use crate::check::study::Selection;
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
-use crate::model::{Checkpoint, GenerationSettings, Network, save_weights};
+use crate::model::{Checkpoint, GenerationSettings, Network, TextTokenizer, save_weights};
 use crate::plan::{Run, Weights, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
@@ -18,16 +18,17 @@ use burn::module::Module;
 use burn::tensor::Device;
 use std::path::Path;
 use std::time::Instant;
-use tokenizers::Tokenizer;
 
 /// Prompts generated together.
 pub const GENERATION_BATCH: usize = 16;
 
 /// Files copied from the original checkpoint next to the finetuned weights.
-const CHECKPOINT_FILES: [&str; 5] = [
+const CHECKPOINT_FILES: [&str; 7] = [
     "config.json",
     "generation_config.json",
     "tokenizer.json",
+    "vocab.json",
+    "merges.txt",
     "tokenizer_config.json",
     "special_tokens_map.json",
 ];
@@ -205,7 +206,7 @@ fn prepare(run: &Run, results: &Path, options: &RunOptions) -> Result<Inputs, Ru
     let settings = run_settings(&checkpoint.generation, &run.spec.model.generation);
     let (shape, pads) = shape_and_pads(family.is_encoder_decoder(), &settings)?;
     let encoder = Encoder::new(
-        checkpoint.tokenizer()?,
+        &checkpoint.tokenizer,
         shape,
         training.max_source_tokens as usize,
         training.max_target_tokens as usize,
@@ -345,7 +346,7 @@ fn generate_split(
         done: 0,
         total,
     });
-    let tokenizer: &Tokenizer = inputs.checkpoint.tokenizer()?;
+    let tokenizer: &TextTokenizer = &inputs.checkpoint.tokenizer;
     generate(
         network,
         tokenizer,

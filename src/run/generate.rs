@@ -6,9 +6,8 @@ use crate::check::study::Generation;
 use crate::model::beam::beam_search;
 use crate::model::generation_config::EarlyStopping;
 use crate::model::greedy::greedy;
-use crate::model::{GenerationSettings, Network, TokenBatch};
+use crate::model::{GenerationSettings, Network, TextTokenizer, TokenBatch};
 use std::collections::BTreeMap;
-use tokenizers::Tokenizer;
 
 /// The checkpoint's generation settings (special tokens) with the run's decoding choices.
 pub fn run_settings(checkpoint: &GenerationSettings, run: &Generation) -> GenerationSettings {
@@ -39,7 +38,7 @@ pub struct Prompt {
 /// `on_batch` sees the number of prompts done. Decoder-only prompts are padded on the left.
 pub fn generate(
     network: &Network,
-    tokenizer: &Tokenizer,
+    tokenizer: &TextTokenizer,
     settings: &GenerationSettings,
     prompts: &[Prompt],
     batch_size: usize,
@@ -70,7 +69,7 @@ pub fn generate(
 
 /// The text of generated tokens: up to the first EOS, special tokens skipped.
 fn decode(
-    tokenizer: &Tokenizer,
+    tokenizer: &TextTokenizer,
     tokens: &[i64],
     settings: &GenerationSettings,
 ) -> Result<String, RunError> {
@@ -79,7 +78,5 @@ fn decode(
         .take_while(|token| !settings.eos_token_ids.contains(token))
         .filter_map(|&token| u32::try_from(token).ok())
         .collect();
-    tokenizer
-        .decode(&ids, true)
-        .map_err(|error| RunError::Tokenizer(error.to_string()))
+    Ok(tokenizer.decode(&ids, true)?)
 }

@@ -1,6 +1,7 @@
 //! Generative language models on burn: T5 (v1.0, v1.1/Flan), BART and GPT-2, loaded from
-//! unchanged Hugging Face checkpoint folders, with batched greedy and beam generation that
-//! reproduce transformers token for token, and a check against transformers' own numbers.
+//! unchanged Hugging Face checkpoint folders (in `f32`, `bf16` or `f16`), with batched greedy
+//! and beam generation that reproduce transformers token for token, a check against
+//! transformers' own numbers, and LoRA adapters on any family ([`lora`]).
 //!
 //! Stages: checkpoint folder → [`Checkpoint`] (typed config, tokenizer, host tensors) →
 //! [`Network`] (parameters on a device) → logits / generated tokens → [`verify`] report.
@@ -18,6 +19,7 @@ pub mod generation_config;
 pub mod gpt2;
 pub mod greedy;
 pub mod logits_process;
+pub mod lora;
 pub mod network;
 pub mod norm;
 pub mod safetensors_file;

@@ -205,6 +205,19 @@ Example:
         { output = \"The relation between naloxone and hypotension\", relations = [{ arguments = [\"naloxone\", \"hypotension\"] }] },
       ]   // error: extracts 0 relations and 1 unparseable piece
     }";
+    LoraSettings = "E0027", Error, "invalid LoRA settings",
+"What: a `lora` block lists no target module, an empty or dotted-at-the-end name, or a target
+twice; or a training clause asks for half precision (`precision = \"bf16\"` or `\"f16\"`) where
+no LoRA adapters are trained.
+Why: targets name the dense layers that get adapters, by the last part(s) of their Hugging Face
+module name (PEFT's rule); a list that names nothing adapts nothing. Half precision stores the
+frozen base weights while the adapters train in f32: a full finetune in bf16 loses its small
+updates to rounding and one in f16 overflows, so expc refuses it.
+Example:
+    training lora {
+      precision = \"bf16\"          // error unless the clause or the profile sets `lora`
+      lora { rank = 8, alpha = 16, targets = [] }   // error: no target module
+    }";
     MissingCheckpoint = "W0001", Warning, "checkpoint folder missing",
 "What: a model's checkpoint folder does not exist (yet).
 Why: you can check and plan before downloading every checkpoint; the runs of this model are

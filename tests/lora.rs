@@ -245,8 +245,7 @@ fn targets_that_match_no_layer_are_an_error_naming_the_layers() {
     let checkpoint = Checkpoint::open(&fixture("t5-tiny")).unwrap();
     let network = checkpoint.network(&cpu()).unwrap();
     let error = lora::attach(network, &config(&["q", "q_proj", "SelfAttention"], 0.0), 0)
-        .err()
-        .expect("unmatched targets");
+        .expect_err("unmatched targets");
     assert!(matches!(error, ModelError::LoraTargets { .. }), "{error}");
     let message = error.to_string();
     assert!(message.contains("`q_proj`, `SelfAttention`"), "{message}");
@@ -287,4 +286,25 @@ fn half_precision_bases_train_f32_adapters() {
             );
         }
     }
+}
+
+#[test]
+fn lora_dropout_is_seeded_and_applies_only_while_training() {
+    let checkpoint = Checkpoint::open(&fixture("t5-tiny")).unwrap();
+    let device = cpu().autodiff();
+    let network = checkpoint.network(&device).unwrap();
+    let mut network = lora::attach(network, &config(&["q", "v"], 0.5), 3).unwrap();
+    let batch = batch(&network);
+    // Two steps give `B` non-zero values, without which dropout changes nothing.
+    for _ in 0..2 {
+        network = adamw_step(network, &batch, 1e-2).unwrap().0;
+    }
+    let loss = |seed: u64| {
+        device.seed(seed);
+        read_values(token_loss(&network, &batch).unwrap()).unwrap()[0]
+    };
+    assert_eq!(loss(1).to_bits(), loss(1).to_bits());
+    assert_ne!(loss(1), loss(2));
+    let inference = network.valid();
+    assert_eq!(logits(&inference, &batch), logits(&inference, &batch));
 }

@@ -109,3 +109,25 @@ fn lora_runs_are_reproducible_and_export_merged_weights_and_adapters() {
         assert!(diff(&merged, &plain) > 1e-4, "the adapters trained");
     }
 }
+
+#[test]
+fn the_llama_lora_example_checks_and_plans_blocked_runs() {
+    let checked = check(
+        &root().join("experiments/llama_lora.exp"),
+        &CheckOptions::default(),
+    );
+    let study = checked.study.expect("the example checks");
+    let runs = plan::build(&study, Default::default()).runs;
+    assert_eq!(runs.len(), 9);
+    for run in &runs {
+        let training = &run.spec.training;
+        let lora = training.lora.as_ref().expect("lora");
+        assert_eq!((lora.rank, lora.targets.len()), (16, 7));
+        assert_eq!(training.precision.to_string(), "bf16");
+        assert!(
+            run.blocked.iter().any(|why| why.contains("Llama-2-7b-hf")),
+            "{:?}",
+            run.blocked
+        );
+    }
+}

@@ -79,6 +79,63 @@ fn cosmetic(text: &str, order: &[usize], comments: &[bool], spaces: &[u8]) -> St
         .join("\n")
 }
 
+/// The ids of the runs of `text` with `clause` added to the training profile, by coordinates.
+fn ids_with(text: &str, clause: &str) -> BTreeMap<Coordinates, String> {
+    let edited = text.replacen(
+        "}\n\nexperiment few_shot",
+        &format!("  {clause}\n}}\n\nexperiment few_shot"),
+        1,
+    );
+    assert_ne!(edited, text);
+    runs(&edited)
+        .into_iter()
+        .map(|(coordinates, run)| (coordinates, run.id))
+        .collect()
+}
+
+#[test]
+fn lora_ids_ignore_the_order_of_targets_and_see_every_setting() {
+    let text = canonical();
+    let lora = |settings: &str| ids_with(&text, &format!("lora {{ {settings} }}"));
+    let base = lora("rank = 8, alpha = 16, targets = [\"q\", \"v\"]");
+    assert_eq!(base, lora("targets = [\"v\", \"q\"], alpha = 16, rank = 8"));
+    assert_eq!(
+        base,
+        lora("rank = 8, alpha = 16.0, dropout = 0, targets = [\"q\", \"v\"]")
+    );
+    let plain: BTreeMap<Coordinates, String> = runs(&text)
+        .into_iter()
+        .map(|(coordinates, run)| (coordinates, run.id))
+        .collect();
+    let variants = [
+        plain,
+        lora("rank = 4, alpha = 16, targets = [\"q\", \"v\"]"),
+        lora("rank = 8, alpha = 8, targets = [\"q\", \"v\"]"),
+        lora("rank = 8, alpha = 16, dropout = 0.1, targets = [\"q\", \"v\"]"),
+        lora("rank = 8, alpha = 16, targets = [\"q\"]"),
+        ids_with(
+            &text,
+            "lora { rank = 8, alpha = 16, targets = [\"q\", \"v\"] }, precision = \"bf16\"",
+        ),
+        ids_with(
+            &text,
+            "lora { rank = 8, alpha = 16, targets = [\"q\", \"v\"] }, precision = \"f16\"",
+        ),
+    ];
+    for (coordinates, id) in &base {
+        for variant in &variants {
+            assert_ne!(&variant[coordinates], id, "{coordinates:?}");
+        }
+    }
+    assert_eq!(
+        base,
+        ids_with(
+            &text,
+            "lora { rank = 8, alpha = 16, targets = [\"q\", \"v\"] }, precision = \"f32\"",
+        )
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -110,6 +167,8 @@ proptest! {
             Just(("max_grad_norm", "0.5")),
             Just(("max_target_tokens", "64")),
             Just(("selection", "\"last-epoch\"")),
+            Just(("lora", "{ rank = 8, alpha = 16, targets = [\"q\", \"v\"] }")),
+            Just(("lora", "{ rank = 4, alpha = 8, dropout = 0.1, targets = [\"o\"] }, precision = \"bf16\"")),
         ],
         shots in proptest::option::of(prop_oneof![Just("2"), Just("4"), Just("full"), Just("[2, full]")]),
         seeds in proptest::option::of(prop_oneof![Just("0"), Just("1")]),

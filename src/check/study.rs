@@ -239,6 +239,58 @@ pub enum Selection {
     LastEpoch,
 }
 
+/// The precision a run keeps its frozen base weights in (adapters and optimiser state stay in
+/// `f32`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats (no conversion).
+    #[default]
+    F32,
+    /// bfloat16: `f32`'s range, 8 bits of mantissa.
+    Bf16,
+    /// IEEE half: 11 bits of mantissa, range up to 65504.
+    F16,
+}
+
+impl Precision {
+    /// Every precision with its name in `.exp` files.
+    pub const NAMES: [(&'static str, Precision); 3] = [
+        ("f32", Precision::F32),
+        ("bf16", Precision::Bf16),
+        ("f16", Precision::F16),
+    ];
+
+    /// Whether this is `f32`, the default, left out of run keys.
+    pub fn is_f32(&self) -> bool {
+        *self == Precision::F32
+    }
+}
+
+impl fmt::Display for Precision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = Precision::NAMES
+            .iter()
+            .find(|(_, p)| p == self)
+            .map_or("f32", |(n, _)| n);
+        f.write_str(name)
+    }
+}
+
+/// `lora { rank, alpha, dropout, targets }`: finetune low-rank adapters on the dense layers
+/// whose Hugging Face module name ends with a target; every other weight stays frozen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoraParams {
+    /// Rank `r` of the adapters.
+    pub rank: u32,
+    /// The adapters' output is scaled by `alpha / rank`.
+    pub alpha: f64,
+    /// Dropout probability on the adapters' input while training.
+    pub dropout: f64,
+    /// Target module names, sorted (their order means nothing).
+    pub targets: Vec<String>,
+}
+
 /// Every training hyper-parameter of a run, after defaults and overrides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingParams {
@@ -268,6 +320,13 @@ pub struct TrainingParams {
     pub max_target_tokens: u32,
     /// Model selection rule.
     pub selection: Selection,
+    /// LoRA adapters to train instead of every weight (absent: full finetuning). Left out of
+    /// the run key when absent, so runs without LoRA keep their ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lora: Option<LoraParams>,
+    /// Precision of the frozen base weights (left out of the run key when `f32`).
+    #[serde(default, skip_serializing_if = "Precision::is_f32")]
+    pub precision: Precision,
 }
 
 impl Default for TrainingParams {
@@ -287,6 +346,8 @@ impl Default for TrainingParams {
             max_source_tokens: 512,
             max_target_tokens: 512,
             selection: Selection::LastEpoch,
+            lora: None,
+            precision: Precision::F32,
         }
     }
 }
@@ -320,6 +381,10 @@ pub struct TrainingOverrides {
     pub max_target_tokens: Option<u32>,
     /// See [`TrainingParams::selection`].
     pub selection: Option<Selection>,
+    /// See [`TrainingParams::lora`].
+    pub lora: Option<LoraParams>,
+    /// See [`TrainingParams::precision`].
+    pub precision: Option<Precision>,
 }
 
 impl TrainingOverrides {
@@ -341,8 +406,12 @@ impl TrainingOverrides {
             max_grad_norm,
             max_source_tokens,
             max_target_tokens,
-            selection
+            selection,
+            precision
         );
+        if let Some(lora) = &self.lora {
+            params.lora = Some(lora.clone());
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 
 use super::fields::{self, Bound, Fields};
 use super::names::{Kind, Names};
-use super::study::{Condition, Selection, Shots, Training, TrainingOverrides};
+use super::study::{
+    Condition, LoraParams, Precision, Selection, Shots, Training, TrainingOverrides,
+};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::syntax::ast::{Block, Field, Value, ValueKind};
 
@@ -30,10 +32,42 @@ pub fn check(
                 when.span,
                 diagnostics,
             );
+            half_precision_without_lora(&when.fields, &fields, &block.fields, diagnostics);
             (condition, fields)
         })
         .collect();
+    half_precision_without_lora(&block.fields, &base, &block.fields, diagnostics);
     Training { base, whens }
+}
+
+/// A clause that sets a half precision must train LoRA adapters: set `lora` itself, or be a
+/// `when` clause of a profile whose base sets it. Only frozen weights are stored in half
+/// precision; a full finetune in it loses its updates to rounding (bf16) or overflows (f16).
+fn half_precision_without_lora(
+    entries: &[Field],
+    clause: &TrainingOverrides,
+    base: &[Field],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(precision) = clause.precision.filter(|p| !p.is_f32()) else {
+        return;
+    };
+    // A `lora` field with errors of its own counts: its diagnostics say what to fix.
+    let has_lora = |fields: &[Field]| fields.iter().any(|f| f.key.node == "lora");
+    if has_lora(entries) || has_lora(base) {
+        return;
+    }
+    if let Some(field) = entries.iter().find(|f| f.key.node == "precision") {
+        diagnostics.push(
+            Diagnostic::new(
+                Code::LoraSettings,
+                format!("precision `{precision}` needs LoRA adapters to train"),
+            )
+            .at(field.value.span, "no `lora` in this clause or the profile")
+            .help("add `lora { rank = 8, alpha = 16, targets = [\"q\", \"v\"] }` next to it, or remove `precision`")
+            .note("half precision stores the frozen base weights; the trained adapters stay in f32"),
+        );
+    }
 }
 
 fn overrides(
@@ -81,8 +115,92 @@ fn overrides(
             diagnostics,
         );
     }
+    if let Some(f) = fields.get("precision") {
+        o.precision = fields::option(&f.value, "precision", &Precision::NAMES, diagnostics);
+    }
+    if let Some(f) = fields.get("lora") {
+        o.lora = lora(&f.value, diagnostics);
+    }
     fields.finish(diagnostics);
     o
+}
+
+/// `lora { rank = 8, alpha = 16, dropout = 0.05, targets = ["q", "v"] }`.
+fn lora(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<LoraParams> {
+    let entries = fields::object(value, diagnostics)?;
+    let mut fields = Fields::new(entries, "`lora`", value.span, diagnostics);
+    let before = diagnostics.len();
+    let rank = fields
+        .require("rank", "8")
+        .and_then(|f| fields::count(&f.value, 1, diagnostics));
+    let alpha = fields
+        .require("alpha", "16")
+        .and_then(|f| fields::number(&f.value, Bound::Positive, diagnostics));
+    let dropout = match fields.get("dropout") {
+        Some(f) => fields::number(&f.value, Bound::UnitHalfOpen, diagnostics),
+        None => Some(0.0),
+    };
+    let targets = fields
+        .require("targets", "[\"q\", \"v\"]")
+        .and_then(|f| targets(&f.value, diagnostics));
+    fields.finish(diagnostics);
+    if diagnostics.len() > before {
+        return None;
+    }
+    Some(LoraParams {
+        rank: rank?,
+        alpha: alpha?,
+        dropout: dropout?,
+        targets: targets?,
+    })
+}
+
+/// Target module names: a non-empty list of distinct, non-empty strings, returned sorted.
+fn targets(value: &Value, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+    let ValueKind::List(items) = &value.kind else {
+        diagnostics.push(fields::wrong_type(value, "a list of module names"));
+        return None;
+    };
+    if items.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(Code::LoraSettings, "`targets` lists no module")
+                .at(value.span, "no target modules")
+                .help("name the layers to adapt by the last part of their Hugging Face module name, e.g. `[\"q\", \"v\"]` (T5) or `[\"q_proj\", \"v_proj\"]` (BART, Llama)"),
+        );
+        return None;
+    }
+    let mut names: Vec<(String, &Value)> = Vec::new();
+    let mut valid = true;
+    for item in items {
+        let Some(name) = fields::string(item, diagnostics) else {
+            valid = false;
+            continue;
+        };
+        if name.is_empty() || name.starts_with('.') || name.ends_with('.') {
+            diagnostics.push(
+                Diagnostic::new(Code::LoraSettings, format!("`{name}` is not a module name"))
+                    .at(item.span, "not a module name")
+                    .help("write a module name or a dotted suffix of one, e.g. `\"q\"` or `\"SelfAttention.q\"`"),
+            );
+            valid = false;
+        } else if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::LoraSettings,
+                    format!("target `{name}` is listed twice"),
+                )
+                .at(item.span, "listed again")
+                .also(first.span, "first listed here")
+                .help("remove the repeated target"),
+            );
+            valid = false;
+        } else {
+            names.push((name, item));
+        }
+    }
+    let mut names: Vec<String> = names.into_iter().map(|(n, _)| n).collect();
+    names.sort();
+    valid.then_some(names)
 }
 
 const COORDINATES: [&str; 4] = ["shots", "models", "tasks", "seeds"];

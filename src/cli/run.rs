@@ -243,9 +243,21 @@ impl Reporter {
                 epochs,
                 total_steps,
                 documents,
-            } => self.line(&format!(
-                "  training on {documents} documents: {epochs} epochs, {total_steps} optimiser steps"
-            )),
+                trainable,
+                parameters,
+            } => {
+                let share = if trainable < parameters {
+                    format!(
+                        ", {trainable} of {parameters} parameters trainable ({:.2}%)",
+                        100.0 * trainable as f64 / parameters.max(1) as f64
+                    )
+                } else {
+                    String::new()
+                };
+                self.line(&format!(
+                    "  training on {documents} documents: {epochs} epochs, {total_steps} optimiser steps{share}"
+                ));
+            }
             Progress::Step(report) => {
                 let text = format!(
                     "epoch {} step {}/{} loss {:.4} lr {:.3e} {:.0} tokens/s",

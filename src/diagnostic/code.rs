@@ -225,6 +225,19 @@ checking it up front reports the mistake before any run starts.
 Example:
     init { seed = 1, config { d_model = 64, num_layers = 2 }, tokenizer { vocab_size = 2000 } }
     // error: invalid configuration for a t5 model: missing field `d_ff`";
+    LoraSettings = "E0029", Error, "invalid LoRA settings",
+"What: a `lora` block lists no target module, an empty or dotted-at-the-end name, or a target
+twice; or a training clause asks for half precision (`precision = \"bf16\"` or `\"f16\"`) where
+no LoRA adapters are trained.
+Why: targets name the dense layers that get adapters, by the last part(s) of their Hugging Face
+module name (PEFT's rule); a list that names nothing adapts nothing. Half precision stores the
+frozen base weights while the adapters train in f32: a full finetune in bf16 loses its small
+updates to rounding and one in f16 overflows, so expc refuses it.
+Example:
+    training lora {
+      precision = \"bf16\"          // error unless the clause or the profile sets `lora`
+      lora { rank = 8, alpha = 16, targets = [] }   // error: no target module
+    }";
     MissingCheckpoint = "W0001", Warning, "checkpoint folder missing",
 "What: a model's checkpoint folder does not exist (yet).
 Why: you can check and plan before downloading every checkpoint; the runs of this model are

@@ -3,11 +3,14 @@
 
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{DType, Device, Int, Tensor, TensorData};
 
 /// Added to the score of a key a query must not see. Finite, so a fully masked row (a padded
 /// query) gives a uniform distribution instead of NaNs that would reach valid positions.
 pub const MASKED: f32 = -1.0e9;
+
+/// [`MASKED`] in `f16`: far below any real score, yet a score plus it stays finite.
+pub const MASKED_F16: f32 = -3.0e4;
 
 /// `[batch, time, heads * width]` → `[batch, heads, time, width]`.
 pub fn split_heads(input: Tensor<3>, heads: usize) -> Tensor<4> {
@@ -23,7 +26,9 @@ pub fn merge_heads(input: Tensor<4>) -> Tensor<3> {
     input.swap_dims(1, 2).reshape([batch, time, heads * width])
 }
 
-/// `softmax(q kᵀ · scale + bias) v` with `bias` broadcast to `[batch, heads, q, k]`.
+/// `softmax(q kᵀ · scale + bias) v` with `bias` broadcast to `[batch, heads, q, k]`. The bias
+/// (built in `f32` on the host) is cast to the dtype of the queries; in `f16`, whose range ends
+/// at 65504, [`MASKED`] is clamped to [`MASKED_F16`] so that masked scores stay finite.
 pub fn attend(
     query: Tensor<4>,
     key: Tensor<4>,
@@ -33,7 +38,15 @@ pub fn attend(
 ) -> Tensor<4> {
     let [batch, heads, query_len, _] = query.dims();
     let key_len = key.dims()[2];
-    let bias = bias.map(|b| b.expand([batch, heads, query_len, key_len]));
+    let dtype = query.dtype();
+    let bias = bias.map(|b| {
+        let b = if dtype == DType::F16 {
+            b.clamp_min(MASKED_F16)
+        } else {
+            b
+        };
+        b.cast(dtype).expand([batch, heads, query_len, key_len])
+    });
     let options = AttentionModuleOptions {
         scale: Some(scale),
         softcap: None,

@@ -9,7 +9,7 @@ use super::network::Network;
 use super::safetensors_file::{TensorMap, read_checkpoint_tensors, write_safetensors};
 use super::text_tokenizer::TextTokenizer;
 use super::weights::{WeightReader, WeightWriter};
-use burn::tensor::Device;
+use burn::tensor::{Device, FloatDType};
 use std::path::{Path, PathBuf};
 
 /// The files of a checkpoint folder, read and validated (weights still on the host).
@@ -44,8 +44,14 @@ impl Checkpoint {
 
     /// Builds the network on `device`; a missing, extra or mis-shaped tensor is an error.
     pub fn network(&self, device: &Device) -> ModelResult<Network> {
+        self.network_as(device, FloatDType::F32)
+    }
+
+    /// Builds the network on `device` with every parameter in `dtype`.
+    pub fn network_as(&self, device: &Device, dtype: FloatDType) -> ModelResult<Network> {
         let mut reader =
-            WeightReader::new(self.tensors.clone(), self.folder.clone(), device.clone());
+            WeightReader::new(self.tensors.clone(), self.folder.clone(), device.clone())
+                .with_dtype(dtype);
         let network = Network::load(&self.config, &mut reader, &self.folder.join("config.json"))?;
         reader.finish()?;
         Ok(network)

@@ -1,8 +1,10 @@
 //! A dense (affine) layer with an `[in, out]` weight, loaded from `torch.nn.Linear` (`[out, in]`)
-//! or GPT-2's `Conv1D` (`[in, out]`) checkpoints.
+//! or GPT-2's `Conv1D` (`[in, out]`) checkpoints. Its weight may carry a LoRA
+//! [`Adapter`](super::lora::Adapter), attached by [`lora::attach`](super::lora::attach).
 
 use super::error::ModelResult;
-use super::weights::{WeightReader, WeightWriter};
+use super::lora::Adapter;
+use super::weights::{DenseLayout, WeightReader, WeightWriter};
 use burn::module::{Module, Param};
 use burn::tensor::Tensor;
 
@@ -46,15 +48,15 @@ impl Dense {
         })
     }
 
-    /// Saves as a `torch.nn.Linear` (`[out, in]`).
+    /// Saves as a `torch.nn.Linear` (`[out, in]`), an adapter merged in.
     pub fn save_linear(&self, writer: &mut WeightWriter, name: &str) -> ModelResult<()> {
-        writer.put_linear_weight(&format!("{name}.weight"), &self.weight)?;
+        writer.put_dense(name, &self.weight, DenseLayout::Linear)?;
         self.save_bias(writer, name)
     }
 
-    /// Saves as a GPT-2 `Conv1D` (`[in, out]`).
+    /// Saves as a GPT-2 `Conv1D` (`[in, out]`), an adapter merged in.
     pub fn save_conv1d(&self, writer: &mut WeightWriter, name: &str) -> ModelResult<()> {
-        writer.put(&format!("{name}.weight"), &self.weight)?;
+        writer.put_dense(name, &self.weight, DenseLayout::Conv1d)?;
         self.save_bias(writer, name)
     }
 
@@ -65,8 +67,18 @@ impl Dense {
         }
     }
 
-    /// Applies the layer to the last axis.
+    /// Applies the layer to the last axis: `x W + b`, plus `scale · dropout(x) A B` when an
+    /// adapter is attached (the low-rank path runs in the adapter's precision, `W` is never
+    /// merged).
     pub fn forward<const D: usize>(&self, input: Tensor<D>) -> Tensor<D> {
-        burn::tensor::module::linear(input, self.weight.val(), self.bias.as_ref().map(Param::val))
+        let bias = self.bias.as_ref().map(Param::val);
+        match self.weight.reparameterization::<Adapter>() {
+            None => burn::tensor::module::linear(input, self.weight.val(), bias),
+            Some(adapter) => {
+                let base = burn::tensor::module::linear(input.clone(), self.weight.base(), bias);
+                let dtype = base.dtype();
+                base + adapter.forward(input).cast(dtype)
+            }
+        }
     }
 }

@@ -71,6 +71,18 @@ pub enum ModelError {
         /// What went wrong.
         message: String,
     },
+    /// LoRA target modules that name no dense layer of the network.
+    #[error(
+        "LoRA targets match no layer: {}; the network's dense layers are named …{}",
+        quoted(unmatched),
+        available.join(", …")
+    )]
+    LoraTargets {
+        /// The targets that matched nothing.
+        unmatched: Vec<String>,
+        /// The distinct last components of the dense layers' names.
+        available: Vec<String>,
+    },
     /// A request the model cannot serve (empty batch, sequence too long, …).
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -95,6 +107,17 @@ impl ModelError {
             message: error.to_string(),
         }
     }
+}
+
+fn quoted(names: &[String]) -> String {
+    if names.is_empty() {
+        return "(no targets given)".to_owned();
+    }
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The result type of the model module.

@@ -1,7 +1,8 @@
 //! Generative language models on burn: T5 (v1.0, v1.1/Flan), BART, GPT-2, GPT-Neo, Llama and
-//! BioGPT, loaded from unchanged Hugging Face checkpoint folders, with batched greedy and beam
-//! generation that reproduce transformers token for token, and a check against transformers' own
-//! numbers.
+//! BioGPT, loaded from unchanged Hugging Face checkpoint folders (in `f32`, `bf16` or `f16`) or
+//! built from a configuration with seeded random weights ([`scratch`]), with batched greedy and
+//! beam generation that reproduce transformers token for token, a check against transformers'
+//! own numbers, and LoRA adapters on any family ([`lora`]).
 //!
 //! Stages: checkpoint folder → [`Checkpoint`] (typed config, tokenizer, host tensors) →
 //! [`Network`] (parameters on a device) → logits / generated tokens → [`verify`] report.
@@ -25,6 +26,7 @@ pub mod greedy;
 pub mod init;
 pub mod llama;
 pub mod logits_process;
+pub mod lora;
 pub mod network;
 pub mod norm;
 pub mod rotary;

@@ -165,12 +165,12 @@ mod tests {
         let activation = scratch_config(
             "t5",
             &declared(
-                r#"{"d_model": 8, "d_ff": 8, "num_layers": 1, "num_heads": 2, "feed_forward_proj": "swish"}"#,
+                r#"{"d_model": 8, "d_ff": 8, "num_layers": 1, "num_heads": 2, "feed_forward_proj": "mish"}"#,
             ),
             50,
         )
         .unwrap_err();
-        assert!(activation.contains("swish"), "{activation}");
+        assert!(activation.contains("mish"), "{activation}");
     }
 
     #[test]

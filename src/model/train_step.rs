@@ -7,7 +7,7 @@ use super::weights::read_values;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::activation::log_softmax;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{FloatDType, Int, Tensor, TensorData};
 
 /// A training batch: inputs, decoder inputs (seq2seq) and labels (`-100` = ignored).
 #[derive(Debug, Clone)]
@@ -20,11 +20,13 @@ pub struct TrainingBatch {
     pub labels: Vec<Vec<i64>>,
 }
 
-/// Mean cross-entropy over labels ≠ -100 (GPT-2: predicting token `t + 1` from position `t`).
+/// Mean cross-entropy over labels ≠ -100 (GPT-2: predicting token `t + 1` from position `t`),
+/// computed in `f32` whatever the network's precision.
 pub fn token_loss(network: &Network, batch: &TrainingBatch) -> ModelResult<Tensor<1>> {
     let logits = network
         .forward(&batch.inputs, batch.decoder_input_ids.as_deref())?
-        .logits;
+        .logits
+        .cast(FloatDType::F32);
     let [rows, time, vocab] = logits.dims();
     let shift = !network.is_encoder_decoder();
     let (logits, labels): (Tensor<3>, Vec<Vec<i64>>) = if shift {

@@ -3,9 +3,10 @@
 
 use super::error::{ModelError, ModelResult};
 use super::init::Initializer;
+use super::lora::Adapter;
 use super::safetensors_file::{HostTensor, TensorMap};
-use burn::module::Param;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::module::{Param, ParamId};
+use burn::tensor::{DType, Device, FloatDType, Tensor, TensorData};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -17,10 +18,12 @@ pub struct WeightReader {
     device: Device,
     /// Makes the tensors that are asked for, when there is no checkpoint.
     initializer: Option<Initializer>,
+    dtype: FloatDType,
 }
 
 impl WeightReader {
-    /// Wraps the tensors of the checkpoint in `folder`; parameters are created on `device`.
+    /// Wraps the tensors of the checkpoint in `folder`; parameters are created on `device`, in
+    /// `f32`.
     pub fn new(tensors: TensorMap, folder: PathBuf, device: Device) -> Self {
         Self {
             tensors,
@@ -28,6 +31,7 @@ impl WeightReader {
             folder,
             device,
             initializer: None,
+            dtype: FloatDType::F32,
         }
     }
 
@@ -41,6 +45,21 @@ impl WeightReader {
                 device,
             )
         }
+    }
+
+    /// Creates every parameter in `dtype` (each converted as it is created, so the device never
+    /// holds an `f32` copy of a half-precision network).
+    pub fn with_dtype(mut self, dtype: FloatDType) -> Self {
+        self.dtype = dtype;
+        self
+    }
+
+    fn param<const D: usize>(&self, values: Vec<f32>, shape: [usize; D]) -> Param<Tensor<D>> {
+        let data = TensorData::new(values, shape);
+        Param::from_tensor(Tensor::from_data(
+            data,
+            (&self.device, DType::from(self.dtype)),
+        ))
     }
 
     /// Whether the checkpoint has a tensor of this name.
@@ -83,15 +102,13 @@ impl WeightReader {
     /// A vector parameter.
     pub fn vector(&mut self, name: &str, len: usize) -> ModelResult<Param<Tensor<1>>> {
         let values = self.host(name, &[len])?.values.clone();
-        let data = TensorData::new(values, [len]);
-        Ok(Param::from_tensor(Tensor::from_data(data, &self.device)))
+        Ok(self.param(values, [len]))
     }
 
     /// A matrix parameter stored as it is in the file.
     pub fn matrix(&mut self, name: &str, shape: [usize; 2]) -> ModelResult<Param<Tensor<2>>> {
         let values = self.host(name, &shape)?.values.clone();
-        let data = TensorData::new(values, shape);
-        Ok(Param::from_tensor(Tensor::from_data(data, &self.device)))
+        Ok(self.param(values, shape))
     }
 
     /// A `torch.nn.Linear` weight (`[out, in]` in the file) as an `[in, out]` parameter.
@@ -103,8 +120,7 @@ impl WeightReader {
     ) -> ModelResult<Param<Tensor<2>>> {
         let values = &self.host(name, &[output, input])?.values;
         let transposed = transpose(values, output, input);
-        let data = TensorData::new(transposed, [input, output]);
-        Ok(Param::from_tensor(Tensor::from_data(data, &self.device)))
+        Ok(self.param(transposed, [input, output]))
     }
 
     /// Every tensor handed out or held, by name (the made ones, when initialising).
@@ -131,15 +147,75 @@ impl WeightReader {
     }
 }
 
-/// Collects parameters under their Hugging Face names for saving.
+/// How a dense layer's weight is laid out in its checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenseLayout {
+    /// `torch.nn.Linear`: `[out, in]`.
+    Linear,
+    /// GPT-2's `Conv1D`: `[in, out]`.
+    Conv1d,
+}
+
+/// A dense layer met while saving: its Hugging Face module name, the id of its weight, the
+/// weight's layout, and its LoRA adapter if it has one.
+#[derive(Debug, Clone)]
+pub struct DenseLayer {
+    /// The module name (`encoder.block.0.layer.0.SelfAttention.q`).
+    pub name: String,
+    /// The id of the weight parameter.
+    pub weight: ParamId,
+    /// The weight's layout in the checkpoint.
+    pub layout: DenseLayout,
+    /// The adapter attached to the weight.
+    pub adapter: Option<Adapter>,
+}
+
+/// Collects parameters under their Hugging Face names for saving, and the dense layers among
+/// them. A writer made by [`WeightWriter::layers_only`] reads no values: saving a network into
+/// it lists its dense layers by the names every family already writes, which is how LoRA finds
+/// its targets in any family.
 #[derive(Default)]
 pub struct WeightWriter {
     tensors: TensorMap,
+    layers: Vec<DenseLayer>,
+    layers_only: bool,
 }
 
 impl WeightWriter {
-    /// Stores a parameter as it is.
+    /// A writer that records the dense layers and skips every value.
+    pub fn layers_only() -> Self {
+        Self {
+            layers_only: true,
+            ..Self::default()
+        }
+    }
+
+    /// Stores the weight of the dense layer `name` (`name.weight`) in `layout`; a LoRA adapter,
+    /// if attached, is merged into the stored values.
+    pub fn put_dense(
+        &mut self,
+        name: &str,
+        weight: &Param<Tensor<2>>,
+        layout: DenseLayout,
+    ) -> ModelResult<()> {
+        self.layers.push(DenseLayer {
+            name: name.to_owned(),
+            weight: weight.id,
+            layout,
+            adapter: weight.reparameterization::<Adapter>().cloned(),
+        });
+        let key = format!("{name}.weight");
+        match layout {
+            DenseLayout::Linear => self.put_linear_weight(&key, weight),
+            DenseLayout::Conv1d => self.put(&key, weight),
+        }
+    }
+
+    /// Stores a parameter as it is (with any reparameterization applied).
     pub fn put<const D: usize>(&mut self, name: &str, param: &Param<Tensor<D>>) -> ModelResult<()> {
+        if self.layers_only {
+            return Ok(());
+        }
         let tensor = param.val();
         let shape = tensor.dims().to_vec();
         let values = read_values(tensor)?;
@@ -149,6 +225,9 @@ impl WeightWriter {
 
     /// Stores an `[in, out]` parameter as a `torch.nn.Linear` weight (`[out, in]`).
     pub fn put_linear_weight(&mut self, name: &str, param: &Param<Tensor<2>>) -> ModelResult<()> {
+        if self.layers_only {
+            return Ok(());
+        }
         let tensor = param.val();
         let [input, output] = tensor.dims();
         let values = read_values(tensor)?;
@@ -171,6 +250,11 @@ impl WeightWriter {
     pub fn into_tensors(self) -> TensorMap {
         self.tensors
     }
+
+    /// The dense layers, in the order they were saved.
+    pub fn into_layers(self) -> Vec<DenseLayer> {
+        self.layers
+    }
 }
 
 /// Copies a tensor's values to the host as `f32`.
@@ -181,7 +265,7 @@ pub fn read_values<const D: usize>(tensor: Tensor<D>) -> ModelResult<Vec<f32>> {
 }
 
 /// Transposes a row-major `[rows, cols]` matrix.
-fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+pub fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let mut out = vec![0.0; values.len()];
     for r in 0..rows {
         for c in 0..cols {

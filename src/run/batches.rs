@@ -41,6 +41,13 @@ pub fn epoch_seed(run_seed: u64, epoch: u32) -> u64 {
     SplitMix64::new(run_seed ^ (u64::from(epoch) << 32)).next_u64()
 }
 
+/// The seed of the device's generator for one optimiser step's LoRA dropout masks, derived
+/// from the run's seed (a different stream from [`epoch_seed`]'s).
+pub fn dropout_seed(run_seed: u64, step: u64) -> u64 {
+    let mut random = SplitMix64::new(run_seed ^ 0x4C6F_5241_0000_0000);
+    random.next_u64() ^ SplitMix64::new(step).next_u64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{bucketed_batches, padding_waste};

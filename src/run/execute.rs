@@ -7,20 +7,25 @@ use super::error::RunError;
 use super::generate::{Prompt, generate, run_settings};
 use super::scratch::initial_checkpoint;
 use super::train::{PadIds, StepReport, Trainer};
-use crate::check::study::Selection;
+use crate::backend::check_dtype;
+use crate::check::study::{LoraParams, Precision, Selection};
 use crate::corpus::{Document, load_dataset, sample_ids};
 use crate::extract::Extractor;
+use crate::model::lora::{self, LoraConfig};
 use crate::model::{Checkpoint, GenerationSettings, Network, TextTokenizer, save_weights};
 use crate::plan::{Run, Weights, hash_ids};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
 use burn::module::Module;
-use burn::tensor::Device;
+use burn::tensor::{Device, FloatDType};
 use std::path::Path;
 use std::time::Instant;
 
 /// Prompts generated together.
 pub const GENERATION_BATCH: usize = 16;
+
+/// The subfolder of a kept checkpoint that holds the LoRA adapters alone, in PEFT's layout.
+pub const ADAPTER_FOLDER: &str = "adapter";
 
 /// Files copied from the original checkpoint next to the finetuned weights.
 const CHECKPOINT_FILES: [&str; 7] = [
@@ -44,6 +49,10 @@ pub enum Progress<'a> {
         total_steps: u64,
         /// Training documents.
         documents: usize,
+        /// Parameter values that train (fewer than `parameters` with LoRA).
+        trainable: usize,
+        /// Parameter values in all.
+        parameters: usize,
     },
     /// An optimiser step finished.
     Step(&'a StepReport),
@@ -70,7 +79,8 @@ pub enum Progress<'a> {
 pub struct RunOptions {
     /// Where tensors live.
     pub device: Device,
-    /// Save the finetuned model in Hugging Face format into the run's checkpoint folder.
+    /// Save the finetuned model in Hugging Face format into the run's checkpoint folder (LoRA
+    /// runs: merged weights, and the adapters alone in its [`ADAPTER_FOLDER`]).
     pub keep_checkpoints: bool,
 }
 
@@ -123,7 +133,7 @@ pub fn execute(
     let evaluation = evaluate(spec, &inputs.extractor, &inputs.test, &generated)?;
     if options.keep_checkpoints {
         let folder = writer.checkpoint_folder()?;
-        save_weights(&network, &folder.join("model.safetensors"))?;
+        save_finetuned(run, &inputs, &network, &folder)?;
         for name in CHECKPOINT_FILES {
             let from = inputs.checkpoint.folder.join(name);
             if from.is_file() {
@@ -195,6 +205,7 @@ fn prepare(run: &Run, results: &Path, options: &RunOptions) -> Result<Inputs, Ru
             "selection = best-validation, but the validation split is empty".into(),
         ));
     }
+    check_dtype(&options.device, dtype(training.precision)).map_err(RunError::Invalid)?;
     let checkpoint = Checkpoint::open(&folder)?;
     let family = run.spec.model.family;
     if family.is_encoder_decoder() != checkpoint.config.is_encoder_decoder() {
@@ -270,12 +281,18 @@ fn finetune(
     let started = Instant::now();
     let mut network = inputs
         .checkpoint
-        .network(&inputs.device.clone().autodiff())?;
+        .network_as(&inputs.device.clone().autodiff(), dtype(params.precision))?;
+    if let Some(settings) = &params.lora {
+        network = lora::attach(network, &lora_config(settings), run.seed)?;
+    }
+    let summary = lora::parameter_summary(&network);
     let mut trainer = Trainer::new(params, examples.len(), run.seed, inputs.pads);
     progress(Progress::Training {
         epochs: params.epochs,
         total_steps: trainer.total_steps(),
         documents: examples.len(),
+        trainable: summary.trainable,
+        parameters: summary.parameters,
     });
     let mut best: Option<(f64, u32, Network)> = None;
     for epoch in 1..=params.epochs {
@@ -321,6 +338,55 @@ fn finetune(
         Some((_, epoch, weights)) => (weights, epoch),
         None => (network.valid(), params.epochs),
     })
+}
+
+/// The burn dtype of a precision.
+fn dtype(precision: Precision) -> FloatDType {
+    match precision {
+        Precision::F32 => FloatDType::F32,
+        Precision::Bf16 => FloatDType::BF16,
+        Precision::F16 => FloatDType::F16,
+    }
+}
+
+/// The model layer's LoRA settings of a run's.
+fn lora_config(settings: &LoraParams) -> LoraConfig {
+    LoraConfig {
+        rank: settings.rank as usize,
+        alpha: settings.alpha,
+        dropout: settings.dropout,
+        targets: settings.targets.clone(),
+    }
+}
+
+/// Writes the finetuned weights as `model.safetensors`. A LoRA run writes the adapters merged
+/// into the `f32` checkpoint weights (adapters trained over a half-precision base are moved onto
+/// the `f32` base first, so the export is not rounded to the training precision), and the
+/// adapters alone in PEFT's layout under [`ADAPTER_FOLDER`].
+fn save_finetuned(
+    run: &Run,
+    inputs: &Inputs,
+    network: &Network,
+    folder: &std::path::Path,
+) -> Result<(), RunError> {
+    let weights = folder.join("model.safetensors");
+    let Some(settings) = &run.spec.training.lora else {
+        return Ok(save_weights(network, &weights)?);
+    };
+    let config = lora_config(settings);
+    lora::save_adapters(
+        network,
+        &config,
+        &inputs.checkpoint.folder,
+        &folder.join(ADAPTER_FOLDER),
+    )?;
+    if run.spec.training.precision.is_f32() {
+        return Ok(save_weights(network, &weights)?);
+    }
+    let base = inputs.checkpoint.network(&inputs.device)?;
+    let values = lora::adapter_values(network)?;
+    let merged = lora::attach_values(base, &config, &values)?;
+    Ok(save_weights(&merged, &weights)?)
 }
 
 fn generate_split(

@@ -12,7 +12,10 @@
 //!   `batch_size`, each micro-batch's mean loss divided by the micro-batches of the step, and
 //!   clipped by their global norm;
 //! - best-validation selection keeps the best epoch's weights in memory (the first of equal
-//!   scores).
+//!   scores);
+//! - `lora` attaches adapters (seeded by the run's seed) to the checkpoint's dense layers and
+//!   trains them alone; `precision` loads the frozen weights in bf16 or f16 (bf16 on the CPU
+//!   backend only); LoRA dropout is seeded per optimiser step.
 
 pub mod batches;
 pub mod clip;
@@ -26,5 +29,5 @@ mod scratch;
 pub mod train;
 
 pub use error::RunError;
-pub use execute::{GENERATION_BATCH, Progress, RunOptions, RunOutcome, execute};
+pub use execute::{ADAPTER_FOLDER, GENERATION_BATCH, Progress, RunOptions, RunOutcome, execute};
 pub use filter::RunFilter;

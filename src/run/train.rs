@@ -2,8 +2,12 @@
 //! accumulation over micro-batches, clipping by global norm, and length-bucketed batches in a
 //! seeded order. The networks have no dropout layers: training is deterministic given the seed
 //! on the CPU backend (transformers would apply the checkpoint's dropout; see `src/run/mod.rs`).
+//! With LoRA the network arrives with adapters attached and every other weight frozen: only
+//! the adapters get gradients, so AdamW keeps state for them alone. LoRA dropout draws its masks
+//! from the device's generator, seeded before every optimiser step from the run's seed and the
+//! step, so it is deterministic too (per backend: wgpu's generator differs from the CPU's).
 
-use super::batches::{bucketed_batches, epoch_seed};
+use super::batches::{bucketed_batches, dropout_seed, epoch_seed};
 use super::clip::clip_by_global_norm;
 use super::encode::{Example, IGNORED_LABEL};
 use super::error::RunError;
@@ -102,8 +106,17 @@ impl Trainer {
             self.params.batch_size.max(1) as usize,
             epoch_seed(self.seed, epoch),
         );
+        let dropout = self
+            .params
+            .lora
+            .as_ref()
+            .is_some_and(|lora| lora.dropout > 0.0);
         for group in batches.chunks(self.params.grad_accumulation.max(1) as usize) {
             let started = Instant::now();
+            let step = self.steps_done + 1;
+            if dropout {
+                network.device().seed(dropout_seed(self.seed, step));
+            }
             let mut accumulator = GradientsAccumulator::<Network>::new();
             let mut loss_sum = 0.0;
             let mut tokens = 0usize;
@@ -118,7 +131,6 @@ impl Trainer {
                 let grads = GradientsParams::from_grads(scaled.backward(), &network);
                 accumulator.accumulate(&network, grads);
             }
-            let step = self.steps_done + 1;
             let loss = loss_sum / group.len() as f64;
             if !loss.is_finite() {
                 return Err(RunError::NonFiniteLoss { epoch, step, loss });

@@ -109,7 +109,8 @@ impl T5Stack {
     /// Encodes embedded tokens `[batch, time, d_model]`; `padding` is `[batch, 1, 1, time]`.
     pub fn encode(&self, embedded: Tensor<3>, padding: Tensor<4>) -> Tensor<3> {
         let time = embedded.dims()[1];
-        let bias = self.position_bias(0, time, time) + padding;
+        let position = self.position_bias(0, time, time);
+        let bias = padding.cast(position.dtype()) + position;
         let mut hidden = embedded;
         for block in &self.blocks {
             hidden = block.forward(hidden, bias.clone(), &mut None, None);
@@ -128,8 +129,8 @@ impl T5Stack {
     ) -> Tensor<3> {
         let time = embedded.dims()[1];
         let device = embedded.device();
-        let bias = self.position_bias(past, time, past + time)
-            + causal_bias(time, past + time, past, &device);
+        let position = self.position_bias(past, time, past + time);
+        let bias = causal_bias(time, past + time, past, &device).cast(position.dtype()) + position;
         let mut hidden = embedded;
         for ((block, cache), keys) in self
             .blocks

@@ -2,14 +2,17 @@
 //!
 //! `Device::default()` is never used: with wgpu compiled in it may pick OpenGL, which deadlocks
 //! on software rasterisers. wgpu is always initialised with the Vulkan API pinned.
+//!
+//! `auto` takes wgpu only on a real GPU: a software Vulkan driver (Mesa's lavapipe, which CI
+//! machines have) computes correctly but about 20× slower than the `flex` CPU backend.
 
-use burn::tensor::wgpu::WgpuBackend;
+use burn::tensor::wgpu::{WgpuBackend, wgpu};
 use burn::tensor::{Device, FloatDType};
 
 /// The backend a command asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BackendChoice {
-    /// wgpu when a Vulkan adapter initialises, else the CPU.
+    /// wgpu when a Vulkan GPU adapter initialises, else the CPU.
     Auto,
     /// wgpu on Vulkan (an error when no adapter initialises).
     Wgpu,
@@ -37,26 +40,37 @@ pub fn select_backend(choice: BackendChoice) -> Result<SelectedBackend, String> 
     };
     match choice {
         BackendChoice::Cpu => Ok(cpu("requested with --backend cpu".into())),
-        BackendChoice::Wgpu => init_vulkan().map(|device| SelectedBackend {
+        BackendChoice::Wgpu => init_vulkan().map(|(device, adapter)| SelectedBackend {
             device,
             name: "wgpu",
-            reason: "requested with --backend wgpu (Vulkan adapter initialised)".into(),
+            reason: format!(
+                "requested with --backend wgpu (Vulkan adapter {})",
+                adapter.name
+            ),
         }),
         BackendChoice::Auto => Ok(match init_vulkan() {
-            Ok(device) => SelectedBackend {
-                device,
-                name: "wgpu",
-                reason: "auto: a Vulkan adapter initialised".into(),
-            },
+            Ok((device, adapter)) if adapter.device_type != wgpu::DeviceType::Cpu => {
+                SelectedBackend {
+                    device,
+                    name: "wgpu",
+                    reason: format!("auto: Vulkan adapter {}", adapter.name),
+                }
+            }
+            Ok((_, adapter)) => cpu(format!(
+                "auto: the Vulkan adapter {} is a software driver, slower than the CPU backend",
+                adapter.name
+            )),
             Err(error) => cpu(format!("auto: no Vulkan adapter ({error})")),
         }),
     }
 }
 
-fn init_vulkan() -> Result<Device, String> {
+/// Initialises wgpu on Vulkan; returns the device and what the adapter is.
+fn init_vulkan() -> Result<(Device, wgpu::AdapterInfo), String> {
     Device::wgpu_options()
         .graphics_api(WgpuBackend::Vulkan)
-        .init()
+        .init_with_setup()
+        .map(|(device, setup)| (device, setup.adapter.get_info()))
         .map_err(|e| format!("wgpu/Vulkan initialisation failed: {e}"))
 }
 

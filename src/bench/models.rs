@@ -4,6 +4,7 @@
 //! the PyTorch reference reads too, so both sides build the same networks.
 
 use super::{Measurement, peak_rss_mib, time_median};
+use crate::corpus::SplitMix64;
 use crate::model::beam::beam_search;
 use crate::model::config::ModelConfig;
 use crate::model::generation_config::{EarlyStopping, GenerationSettings};
@@ -14,7 +15,6 @@ use crate::model::scratch::scratch_config;
 use crate::model::train_step::{TrainingBatch, token_loss};
 use crate::model::weights::{WeightReader, read_values};
 use crate::model::{Network, TokenBatch};
-use crate::corpus::SplitMix64;
 use anyhow::Context as _;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::Device;
@@ -136,7 +136,8 @@ pub fn write_config(folder: &Path, shape: &Shape) -> anyhow::Result<PathBuf> {
 fn network(folder: &Path, device: &Device) -> anyhow::Result<Network> {
     let path = folder.join("config.json");
     let config = ModelConfig::read(&path)?;
-    let mut reader = WeightReader::initialising(Initializer::new(config.clone(), 0), device.clone());
+    let mut reader =
+        WeightReader::initialising(Initializer::new(config.clone(), 0), device.clone());
     Ok(Network::load(&config, &mut reader, &path)?)
 }
 
@@ -227,7 +228,11 @@ pub fn train_step(folder: &Path, shape: &Shape, repeats: usize) -> anyhow::Resul
             shape.batch,
             shape.source_tokens,
             shape.target_tokens,
-            if loss_value.is_finite() { "" } else { " (non-finite weights!)" }
+            if loss_value.is_finite() {
+                ""
+            } else {
+                " (non-finite weights!)"
+            }
         ),
     })
 }

@@ -34,7 +34,9 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
         let path = synthetic::write_study(&dir, grid, rate)?;
         let start = Instant::now();
         let checked = check(&path, &CheckOptions::default());
-        let study = checked.study.context("the synthetic study does not check")?;
+        let study = checked
+            .study
+            .context("the synthetic study does not check")?;
         let t_check = seconds(start);
         let start = Instant::now();
         let plan = plan::build(&study, PlanOptions::default());
@@ -121,7 +123,10 @@ pub fn extraction(study: &Path, repeats: usize) -> anyhow::Result<Measurement> {
         f1 = scores.micro.f1;
         Ok(())
     })?;
-    anyhow::ensure!((f1 - 1.0).abs() < 1e-9, "gold targets should score F1 = 1, got {f1}");
+    anyhow::ensure!(
+        (f1 - 1.0).abs() < 1e-9,
+        "gold targets should score F1 = 1, got {f1}"
+    );
     Ok(Measurement {
         workload: "extract_score".into(),
         metric: "sentences/s".into(),

@@ -58,7 +58,8 @@ pub fn render(rows: &[Row]) -> String {
             row.expc.metric,
             number(row.expc.value),
             torch.map_or_else(|| "–".into(), |t| number(t.value)),
-            row.ratio().map_or_else(|| "–".into(), |r| format!("{r:.2}×")),
+            row.ratio()
+                .map_or_else(|| "–".into(), |r| format!("{r:.2}×")),
             memory(row.expc.peak_rss_mib),
             memory(torch.and_then(|t| t.peak_rss_mib)),
             row.expc.detail,

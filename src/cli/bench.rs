@@ -2,9 +2,9 @@
 //! workload's), the same workload measured by the PyTorch reference in the same invocation, and
 //! one table of both with their ratio.
 
+use expc::bench::Measurement;
 use expc::bench::suite::{self, Workload};
 use expc::bench::table::{Row, render};
-use expc::bench::Measurement;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
@@ -102,7 +102,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 expc: measurement,
                 torch,
             };
-            eprint!("{}", render(std::slice::from_ref(&row)).lines().nth(2).unwrap_or(""));
+            eprint!(
+                "{}",
+                render(std::slice::from_ref(&row))
+                    .lines()
+                    .nth(2)
+                    .unwrap_or("")
+            );
             eprintln!();
             rows.push(row);
         }
@@ -176,7 +182,10 @@ fn machine(args: &Args) -> String {
         .find(|l| l.starts_with("MemTotal"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kib| kib.parse::<f64>().ok())
-        .map_or_else(|| "?".into(), |kib| format!("{:.0} GiB", kib / 1024.0 / 1024.0));
+        .map_or_else(
+            || "?".into(),
+            |kib| format!("{:.0} GiB", kib / 1024.0 / 1024.0),
+        );
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);

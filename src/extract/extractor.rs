@@ -152,8 +152,9 @@ impl Extractor {
         let Some(known) = known else {
             return self.relation(first?);
         };
-        let all_known =
-            |(_, arguments): &(Option<&str>, Vec<&str>)| arguments.iter().all(|a| known.contains(*a));
+        let all_known = |(_, arguments): &(Option<&str>, Vec<&str>)| {
+            arguments.iter().all(|a| known.contains(*a))
+        };
         // The other splits are enumerated only when no reading of the regex's own split is
         // known: the usual sentence is settled without them (same choice, in the same order).
         if let Some(chosen) = self.readings(&leftmost).find(all_known) {

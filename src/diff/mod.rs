@@ -126,8 +126,8 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
 }
 
 fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
-    let flat_old = flatten_run(old);
-    let flat_new = flatten_run(new);
+    let flat_old = flatten_run(old, new);
+    let flat_new = flatten_run(new, old);
     let mut changes = Vec::new();
     let keys: std::collections::BTreeSet<&String> =
         flat_old.keys().chain(flat_new.keys()).collect();
@@ -151,17 +151,35 @@ fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
     changes
 }
 
-/// A run as dotted field paths → leaf values (lists are leaves).
-fn flatten_run(run: &Run) -> BTreeMap<String, serde_json::Value> {
+/// A run as dotted field paths → leaf values (lists are leaves). The shared model, dataset and
+/// template are left out when they equal `other`'s (same digest): they cannot differ, and
+/// flattening them for every run of a large plan would dominate the diff.
+fn flatten_run(run: &Run, other: &Run) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     out.insert(
         "experiment".to_string(),
         serde_json::Value::String(run.experiment.clone()),
     );
     out.insert("blocked".to_string(), serde_json::json!(run.blocked));
-    if let Ok(spec) = serde_json::to_value(&run.spec) {
-        flatten("", &spec, &mut out);
+    let (spec, theirs) = (&run.spec, &other.spec);
+    let mut part = |name: &str, value: Result<serde_json::Value, serde_json::Error>| {
+        if let Ok(value) = value {
+            flatten(name, &value, &mut out);
+        }
+    };
+    if spec.model != theirs.model {
+        part("model", serde_json::to_value(&spec.model));
     }
+    if spec.dataset != theirs.dataset {
+        part("dataset", serde_json::to_value(&spec.dataset));
+    }
+    if spec.template != theirs.template {
+        part("template", serde_json::to_value(&spec.template));
+    }
+    part("template_name", serde_json::to_value(&spec.template_name));
+    part("training", serde_json::to_value(&spec.training));
+    part("sample", serde_json::to_value(&spec.sample));
+    part("inputs", serde_json::to_value(&spec.inputs));
     out
 }
 

@@ -151,8 +151,8 @@ fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
     changes
 }
 
-/// A run as dotted field paths → leaf values (lists are leaves). The shared model, dataset and
-/// template are left out when they equal `other`'s (same digest): they cannot differ, and
+/// A run as dotted field paths → leaf values (lists are leaves). Parts equal to `other`'s (the
+/// shared model, dataset and template by digest) are left out: they hold no change, and
 /// flattening them for every run of a large plan would dominate the diff.
 fn flatten_run(run: &Run, other: &Run) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
@@ -176,10 +176,18 @@ fn flatten_run(run: &Run, other: &Run) -> BTreeMap<String, serde_json::Value> {
     if spec.template != theirs.template {
         part("template", serde_json::to_value(&spec.template));
     }
-    part("template_name", serde_json::to_value(&spec.template_name));
-    part("training", serde_json::to_value(&spec.training));
-    part("sample", serde_json::to_value(&spec.sample));
-    part("inputs", serde_json::to_value(&spec.inputs));
+    if spec.template_name != theirs.template_name {
+        part("template_name", serde_json::to_value(&spec.template_name));
+    }
+    if spec.training != theirs.training {
+        part("training", serde_json::to_value(&spec.training));
+    }
+    if spec.sample != theirs.sample {
+        part("sample", serde_json::to_value(&spec.sample));
+    }
+    if spec.inputs != theirs.inputs {
+        part("inputs", serde_json::to_value(&spec.inputs));
+    }
     out
 }
 

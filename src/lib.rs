@@ -13,6 +13,7 @@
 //! device [`backend`] chooses.
 
 pub mod backend;
+pub mod bench;
 pub mod check;
 pub mod corpus;
 pub mod diagnostic;

@@ -86,6 +86,16 @@ fn valid_fixtures() {
                     plan,
                     "parse(serialize(plan)) == plan"
                 );
+                assert_eq!(
+                    Plan::from_json(&plan.to_json_compact(), "plan.json").expect("compact reads"),
+                    plan,
+                    "parse(compact(plan)) == plan"
+                );
+                for run in &plan.runs {
+                    // The fast key writer must give the text the `Value` form gives, byte for
+                    // byte, or every run id would change.
+                    assert_eq!(run.key_text(), run.key().to_string(), "canonical key text");
+                }
                 insta::assert_snapshot!(
                     "plan",
                     format!(

@@ -1,5 +1,6 @@
 //! Command-line parsing and the subcommands, one file each.
 
+mod bench;
 mod check;
 mod diff;
 mod explain;
@@ -58,6 +59,8 @@ enum Command {
     Model(model::Args),
     /// Run the plan: finetune, generate and score every run not done yet (resumable).
     Run(run::Args),
+    /// Measure training, generation, planning, extraction and loading; compare with PyTorch.
+    Bench(bench::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Model(args) => model::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,

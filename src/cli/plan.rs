@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let plan = plan::build(&study, PlanOptions::default());
     if let Some(path) = &args.output {
-        write_atomically(path, &plan.to_json())?;
+        write_atomically(path, &plan.to_json_compact())?;
     }
     if args.json {
         println!("{}", plan.to_json());

@@ -126,59 +126,134 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
 }
 
 fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
-    let flat_old = flatten_run(old);
-    let flat_new = flatten_run(new);
+    use serde_json::{Value, to_value};
     let mut changes = Vec::new();
-    let keys: std::collections::BTreeSet<&String> =
-        flat_old.keys().chain(flat_new.keys()).collect();
-    for key in keys {
-        let a = flat_old
-            .get(key)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        let b = flat_new
-            .get(key)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        if a != b {
-            changes.push(FieldChange {
-                field: key.clone(),
-                old: a,
-                new: b,
-            });
-        }
+    let mut part =
+        |name: &str, a: Result<Value, serde_json::Error>, b: Result<Value, serde_json::Error>| {
+            compare(name, a.ok().as_ref(), b.ok().as_ref(), &mut changes);
+        };
+    if old.experiment != new.experiment {
+        part(
+            "experiment",
+            to_value(&old.experiment),
+            to_value(&new.experiment),
+        );
     }
+    if old.blocked != new.blocked {
+        part("blocked", to_value(&old.blocked), to_value(&new.blocked));
+    }
+    let (a, b) = (&old.spec, &new.spec);
+    // Parts that are equal (the shared model, dataset and template by digest) hold no change
+    // and are not serialised: on a large plan that would dominate the diff.
+    if a.model != b.model {
+        part("model", to_value(&a.model), to_value(&b.model));
+    }
+    if a.dataset != b.dataset {
+        part("dataset", to_value(&a.dataset), to_value(&b.dataset));
+    }
+    if a.template != b.template {
+        part("template", to_value(&a.template), to_value(&b.template));
+    }
+    if a.template_name != b.template_name {
+        part(
+            "template_name",
+            to_value(&a.template_name),
+            to_value(&b.template_name),
+        );
+    }
+    if a.training != b.training {
+        part("training", to_value(&a.training), to_value(&b.training));
+    }
+    if a.sample != b.sample {
+        part("sample", to_value(&a.sample), to_value(&b.sample));
+    }
+    if a.inputs != b.inputs {
+        part("inputs", to_value(&a.inputs), to_value(&b.inputs));
+    }
+    changes.sort_by(|x, y| x.field.cmp(&y.field));
     changes
 }
 
-/// A run as dotted field paths → leaf values (lists are leaves).
-fn flatten_run(run: &Run) -> BTreeMap<String, serde_json::Value> {
-    let mut out = BTreeMap::new();
-    out.insert(
-        "experiment".to_string(),
-        serde_json::Value::String(run.experiment.clone()),
-    );
-    out.insert("blocked".to_string(), serde_json::json!(run.blocked));
-    if let Ok(spec) = serde_json::to_value(&run.spec) {
-        flatten("", &spec, &mut out);
+/// The changes between two values seen as dotted field paths → leaves (a non-empty object is
+/// a node, anything else a leaf; an absent leaf reads as `null`), without building the flat
+/// maps: paths are made only for leaves that differ.
+fn compare(
+    prefix: &str,
+    old: Option<&serde_json::Value>,
+    new: Option<&serde_json::Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    use serde_json::Value;
+    fn node(value: Option<&Value>) -> Option<&serde_json::Map<String, Value>> {
+        match value {
+            Some(Value::Object(map)) if !map.is_empty() => Some(map),
+            _ => None,
+        }
     }
-    out
-}
-
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut BTreeMap<String, serde_json::Value>) {
-    match value {
-        serde_json::Value::Object(map) if !map.is_empty() => {
-            for (key, child) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&path, child, out);
+    let path = |key: &str| {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
+    match (node(old), node(new)) {
+        (Some(a), Some(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                compare(&path(key), a.get(key), b.get(key), out);
             }
         }
-        leaf => {
-            out.insert(prefix.to_string(), leaf.clone());
+        (Some(a), None) => {
+            for (key, child) in a {
+                compare(&path(key), Some(child), None, out);
+            }
+            compare(prefix, None, new, out);
         }
+        (None, Some(b)) => {
+            compare(prefix, old, None, out);
+            for (key, child) in b {
+                compare(&path(key), None, Some(child), out);
+            }
+        }
+        (None, None) => {
+            let a = old.cloned().unwrap_or(Value::Null);
+            let b = new.cloned().unwrap_or(Value::Null);
+            if a != b {
+                out.push(FieldChange {
+                    field: prefix.to_string(),
+                    old: a,
+                    new: b,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::compare;
+    use serde_json::json;
+
+    #[test]
+    fn only_differing_leaves_are_named_and_nodes_against_leaves_expand() {
+        let mut out = Vec::new();
+        let old = json!({ "a": 1, "b": { "c": 2, "d": [1] }, "e": {}, "f": { "g": 1 } });
+        let new = json!({ "a": 1, "b": { "c": 3, "d": [1] }, "e": { "h": 1 }, "f": null });
+        compare("x", Some(&old), Some(&new), &mut out);
+        out.sort_by(|p, q| p.field.cmp(&q.field));
+        let fields: Vec<(&str, String, String)> = out
+            .iter()
+            .map(|c| (c.field.as_str(), c.old.to_string(), c.new.to_string()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("x.b.c", "2".into(), "3".into()),
+                ("x.e", "{}".into(), "null".into()),
+                ("x.e.h", "null".into(), "1".into()),
+                ("x.f.g", "1".into(), "null".into()),
+            ]
+        );
     }
 }

@@ -148,17 +148,25 @@ impl Extractor {
                 .map(|role| captures.name(role).map_or("", |m| m.as_str()))
                 .collect(),
         };
-        let mut splits = vec![leftmost];
-        if let (Some(_), Some(segments)) = (known, &self.segments) {
-            splits.extend(relation_splits(segments, &self.roles, &self.words, piece));
+        let first = self.readings(&leftmost).next();
+        let Some(known) = known else {
+            return self.relation(first?);
+        };
+        let all_known = |(_, arguments): &(Option<&str>, Vec<&str>)| {
+            arguments.iter().all(|a| known.contains(*a))
+        };
+        // The other splits are enumerated only when no reading of the regex's own split is
+        // known: the usual sentence is settled without them (same choice, in the same order).
+        if let Some(chosen) = self.readings(&leftmost).find(all_known) {
+            return self.relation(chosen);
         }
-        let readings = splits.iter().flat_map(|split| self.readings(split));
-        let chosen = match known {
-            Some(known) => readings
-                .clone()
-                .find(|(_, arguments)| arguments.iter().all(|argument| known.contains(*argument)))
-                .or_else(|| readings.clone().next()),
-            None => readings.clone().next(),
+        let chosen = match &self.segments {
+            Some(segments) => relation_splits(segments, &self.roles, &self.words, piece)
+                .iter()
+                .flat_map(|split| self.readings(split))
+                .find(all_known)
+                .or(first),
+            None => first,
         }?;
         self.relation(chosen)
     }

@@ -177,6 +177,21 @@ impl Network {
         }
     }
 
+    /// The first row of the token embedding: a cheap read that makes a lazy backend finish
+    /// the work queued before it (benchmarks time with it).
+    pub fn embedding_probe(&self) -> Tensor<1> {
+        let table = match self {
+            Self::T5(m) => m.shared.val(),
+            Self::Bart(m) => m.shared.val(),
+            Self::Gpt2(m) => m.wte.val(),
+            Self::GptNeo(m) => m.wte.val(),
+            Self::Llama(m) => m.embed_tokens.val(),
+            Self::BioGpt(m) => m.embed_tokens.val(),
+        };
+        let width = table.dims()[1];
+        table.narrow(0, 0, 1).reshape([width])
+    }
+
     fn vocab_size(&self) -> usize {
         match self {
             Self::T5(m) => m.shared.val().dims()[0],

@@ -101,6 +101,16 @@ fn scalar(tensor: Tensor<1>) -> ModelResult<f64> {
         .ok_or_else(|| ModelError::Backend("empty loss".into()))
 }
 
+/// AdamW with PyTorch's defaults (betas 0.9/0.999, eps 1e-8) and the given weight decay;
+/// burn's own defaults differ (see BURN.md).
+pub fn torch_adamw(weight_decay: f32) -> AdamWConfig {
+    AdamWConfig::new()
+        .with_beta_1(0.9)
+        .with_beta_2(0.999)
+        .with_epsilon(1e-8)
+        .with_weight_decay(weight_decay)
+}
+
 /// One AdamW step (`betas (0.9, 0.999)`, `eps 1e-8`, no weight decay: torch's defaults, not
 /// burn's) on a network whose parameters live on an autodiff device.
 pub fn adamw_step(
@@ -117,12 +127,7 @@ pub fn adamw_step(
     };
     network.visit(&mut norm);
     let grad_l2_norm = norm.sum_of_squares.sqrt();
-    let mut optimizer = AdamWConfig::new()
-        .with_beta_1(0.9)
-        .with_beta_2(0.999)
-        .with_epsilon(1e-8)
-        .with_weight_decay(0.0)
-        .init();
+    let mut optimizer = torch_adamw(0.0).init();
     let network = optimizer.step(learning_rate, network, grads);
     let loss_after = scalar(token_loss(&network, batch)?.detach())?;
     Ok((

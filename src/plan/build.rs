@@ -23,6 +23,7 @@ impl Default for PlanOptions {
 pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut hasher = InputHasher::default();
     let mut train_ids: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
+    let mut samples: HashMap<(String, u32, u64), String> = HashMap::new();
     let mut runs = Vec::new();
     // Each model, dataset and template is resolved once and shared by its runs.
     let models: BTreeMap<&str, Shared<ModelSpec>> = study
@@ -107,9 +108,16 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                                         .entry(task.dataset.clone())
                                         .or_insert_with(|| read_train_ids(dataset));
                                     match ids {
-                                        Ok(ids) => {
-                                            Some(hash_ids(&sample_ids(ids, count as usize, seed)))
-                                        }
+                                        // A sample depends on the dataset, size and seed
+                                        // only: drawn once, shared by every model and task.
+                                        Ok(ids) => Some(
+                                            samples
+                                                .entry((task.dataset.clone(), count, seed))
+                                                .or_insert_with(|| {
+                                                    hash_ids(&sample_ids(ids, count as usize, seed))
+                                                })
+                                                .clone(),
+                                        ),
                                         Err(reason) => {
                                             blocked.push(reason.clone());
                                             None

@@ -82,6 +82,11 @@ impl From<&Plan> for PlanFile {
 }
 
 impl PlanFile {
+    /// The version the file declares.
+    pub fn format_version(&self) -> u32 {
+        self.format_version
+    }
+
     /// The in-memory plan; an error names a run entry whose table entry is missing.
     pub fn into_plan(self) -> Result<Plan, String> {
         let models: BTreeMap<String, Shared<ModelSpec>> = self

@@ -151,9 +151,29 @@ impl Run {
         key
     }
 
-    /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace).
+    /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace), written field by
+    /// field in sorted order without building the [`serde_json::Value`] tree: byte-identical
+    /// to `self.key().to_string()` (pinned by tests), several times faster on large plans.
     pub fn key_text(&self) -> String {
-        self.key().to_string()
+        let spec = &self.spec;
+        let mut out = String::with_capacity(768);
+        let mut fields = KeyWriter::new(&mut out);
+        fields.direct("family", &spec.model.family);
+        fields.direct("format", &spec.dataset.spec.format);
+        fields.canonical("generation", &spec.model.generation);
+        if let Weights::Init(scratch) = &spec.model.weights {
+            fields.canonical("init", scratch);
+        }
+        // A BTreeMap of strings serialises with sorted keys already.
+        fields.direct("inputs", &spec.inputs);
+        fields.canonical("sample", &spec.sample);
+        fields.direct("seed", &self.seed);
+        fields.direct("shots", &self.shots);
+        fields.direct("template", spec.template.digest());
+        fields.canonical("training", &spec.training);
+        fields.canonical("validation", &validation_key(&spec.dataset.spec));
+        fields.finish();
+        out
     }
 
     /// The id derived from [`Run::key_text`].
@@ -177,6 +197,47 @@ fn validation_key(spec: &DatasetSpec) -> serde_json::Value {
         // Files are identified by their content hashes in `inputs`.
         crate::corpus::ValidationSpec::File(_) => serde_json::json!("file"),
         crate::corpus::ValidationSpec::TrainIds(_) => serde_json::json!("ids"),
+    }
+}
+
+/// Writes a JSON object whose fields the caller adds in sorted key order.
+struct KeyWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> KeyWriter<'a> {
+    fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        Self { out, first: true }
+    }
+
+    fn name(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+    }
+
+    /// A value whose own serialisation is already canonical (scalars, sorted maps).
+    fn direct<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.name(key);
+        self.out
+            .push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
+    }
+
+    /// A structure whose fields must be sorted: through `Value`, as [`Run::key`] does.
+    fn canonical<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.name(key);
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.out.push_str(&value.to_string());
+    }
+
+    fn finish(self) {
+        self.out.push('}');
     }
 }
 
@@ -229,46 +290,88 @@ impl Plan {
         serde_json::to_string_pretty(&file::PlanFile::from(self)).unwrap_or_default()
     }
 
-    /// Reads a plan written by [`Plan::to_json`], checking its version and run ids.
+    /// The same document as [`Plan::to_json`] without whitespace: what `expc plan -o` saves
+    /// (about half the size of the pretty form, and faster to write and read back).
+    pub fn to_json_compact(&self) -> String {
+        serde_json::to_string(&file::PlanFile::from(self)).unwrap_or_default()
+    }
+
+    /// Reads a plan written by [`Plan::to_json`] or [`Plan::to_json_compact`], checking its
+    /// version and run ids.
     pub fn from_json(text: &str, path: &str) -> Result<Plan, PlanError> {
         #[derive(Deserialize)]
         struct Version {
             format_version: Option<u64>,
         }
-        let version: Version = serde_json::from_str(text).map_err(|source| PlanError::Json {
-            path: path.into(),
-            source,
-        })?;
-        let found = version.format_version.unwrap_or(0);
-        if found != u64::from(FORMAT_VERSION) {
+        // One parse on the good path; the version is looked at only when that parse fails, so
+        // a plan of another version is reported as such rather than as a shape mismatch.
+        let file: file::PlanFile = match serde_json::from_str(text) {
+            Ok(file) => file,
+            Err(source) => {
+                let Ok(version) = serde_json::from_str::<Version>(text) else {
+                    return Err(PlanError::Json {
+                        path: path.into(),
+                        source,
+                    });
+                };
+                let found = version.format_version.unwrap_or(0);
+                return Err(if found == u64::from(FORMAT_VERSION) {
+                    PlanError::Json {
+                        path: path.into(),
+                        source,
+                    }
+                } else {
+                    PlanError::Version {
+                        path: path.into(),
+                        found,
+                    }
+                });
+            }
+        };
+        if file.format_version() != FORMAT_VERSION {
             return Err(PlanError::Version {
                 path: path.into(),
-                found,
+                found: u64::from(file.format_version()),
             });
         }
-        let file: file::PlanFile =
-            serde_json::from_str(text).map_err(|source| PlanError::Json {
-                path: path.into(),
-                source,
-            })?;
         let plan = file.into_plan().map_err(|message| PlanError::Dangling {
             path: path.into(),
             message,
         })?;
-        for run in &plan.runs {
-            let expected = run.derive_id();
-            if run.id != expected {
-                return Err(PlanError::Tampered {
-                    path: path.into(),
-                    run: format!(
-                        "{} / {} / {} / {}",
-                        run.model, run.task, run.shots, run.seed
-                    ),
-                    id: run.id.clone(),
-                    expected,
-                });
-            }
+        if let Some((run, expected)) = first_tampered(&plan.runs) {
+            return Err(PlanError::Tampered {
+                path: path.into(),
+                run: format!(
+                    "{} / {} / {} / {}",
+                    run.model, run.task, run.shots, run.seed
+                ),
+                id: run.id.clone(),
+                expected,
+            });
         }
         Ok(plan)
     }
+}
+
+/// The first run (in plan order) whose id is not the hash of its content, with the id it
+/// should have; the runs are checked in parallel chunks.
+fn first_tampered(runs: &[Run]) -> Option<(&Run, String)> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let chunk = runs.len().div_ceil(threads).max(1024);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = runs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter().find_map(|run| {
+                        let expected = run.derive_id();
+                        (run.id != expected).then_some((run, expected))
+                    })
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .find_map(|worker| worker.join().ok().flatten())
+    })
 }

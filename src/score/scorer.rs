@@ -53,9 +53,11 @@ pub fn score_documents(
     predictions: &BTreeMap<String, String>,
     mode: CountingMode,
 ) -> Result<Vec<DocumentScore>, ScoreError> {
+    let gold_ids: std::collections::HashSet<&str> =
+        gold_docs.iter().map(|doc| doc.id.as_str()).collect();
     let unknown: Vec<String> = predictions
         .keys()
-        .filter(|id| !gold_docs.iter().any(|doc| &doc.id == *id))
+        .filter(|id| !gold_ids.contains(id.as_str()))
         .cloned()
         .collect();
     if !unknown.is_empty() {

@@ -1,0 +1,171 @@
+//! The list of workloads, what each measures, and what the PyTorch reference is told to do
+//! for the same workload (a JSON spec it reads).
+
+use super::models::{self, Shape};
+use super::synthetic::Grid;
+use super::{Measurement, pipeline};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One workload of the suite.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Workload {
+    /// Check, plan and save a synthetic study; read two saved plans back and diff them.
+    PlanAndDiff(Grid),
+    /// Extraction and strict scoring of a study's gold targets.
+    Extraction {
+        /// A study with the DCE dataset `dce` and template `dce_paper`.
+        study: PathBuf,
+    },
+    /// One finetuning step.
+    Train(Shape),
+    /// Generation with `beams` beams (1: greedy).
+    Generate {
+        /// The model and batch.
+        shape: Shape,
+        /// Beams per row.
+        beams: usize,
+    },
+    /// Loading a checkpoint folder.
+    Load(Shape),
+}
+
+impl Workload {
+    /// The name `--one` takes and the table shows.
+    pub fn name(&self) -> String {
+        match self {
+            Self::PlanAndDiff(grid) => format!("plan_diff_{}", grid.runs()),
+            Self::Extraction { .. } => "extract_score".into(),
+            Self::Train(shape) => format!("train_{}", shape.name),
+            Self::Generate { shape, beams: 1 } => format!("greedy_{}", shape.name),
+            Self::Generate { shape, beams } => format!("beam{beams}_{}", shape.name),
+            Self::Load(shape) => format!("load_{}", shape.name),
+        }
+    }
+
+    /// The shape whose `config.json` the workload reads, if any.
+    pub fn shape(&self) -> Option<&Shape> {
+        match self {
+            Self::Train(shape) | Self::Generate { shape, .. } | Self::Load(shape) => Some(shape),
+            Self::PlanAndDiff(_) | Self::Extraction { .. } => None,
+        }
+    }
+}
+
+/// The suite: the workloads, or tiny stand-ins (`quick`) for tests.
+pub fn workloads(quick: bool, extraction_study: &Path) -> Vec<Workload> {
+    let grid = if quick {
+        Grid {
+            models: 3,
+            tasks: 2,
+            shots: 3,
+            seeds: 2,
+            documents: 20,
+        }
+    } else {
+        Grid::HUNDRED_THOUSAND
+    };
+    let shapes = models::shapes(quick);
+    let mut list = vec![
+        Workload::PlanAndDiff(grid),
+        Workload::Extraction {
+            study: extraction_study.to_owned(),
+        },
+    ];
+    list.extend(shapes.iter().cloned().map(Workload::Train));
+    list.push(Workload::Generate {
+        shape: shapes[0].clone(),
+        beams: 1,
+    });
+    list.push(Workload::Generate {
+        shape: shapes[0].clone(),
+        beams: 4,
+    });
+    list.push(Workload::Load(if quick {
+        shapes[0].clone()
+    } else {
+        models::t5_base()
+    }));
+    list
+}
+
+/// What the PyTorch reference reads to run the same workload.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceSpec {
+    /// The workload's name (the reference reports under it).
+    pub workload: String,
+    /// `train`, `generate` or `load`.
+    pub kind: &'static str,
+    /// The folder holding `config.json` (and, for `load`, `model.safetensors`).
+    pub folder: PathBuf,
+    /// The model and batch.
+    pub shape: Shape,
+    /// Beams (generation).
+    pub beams: usize,
+    /// Timed repetitions (after one warm-up).
+    pub repeats: usize,
+    /// Threads (`torch.set_num_threads`).
+    pub threads: usize,
+}
+
+/// Prepares `workload` under `work` (configuration files; the checkpoint for loading) and
+/// returns the spec the reference reads, or `None` when the reference has no counterpart.
+pub fn prepare(
+    workload: &Workload,
+    work: &Path,
+    repeats: usize,
+    threads: usize,
+) -> anyhow::Result<Option<ReferenceSpec>> {
+    let (kind, shape, beams) = match workload {
+        Workload::Train(shape) => ("train", shape, 1),
+        Workload::Generate { shape, beams } => ("generate", shape, *beams),
+        Workload::Load(shape) => ("load", shape, 1),
+        Workload::PlanAndDiff(_) | Workload::Extraction { .. } => return Ok(None),
+    };
+    let folder = if kind == "load" {
+        models::ensure_checkpoint(&work.join("checkpoints"), shape)?
+    } else {
+        models::write_config(&work.join("configs"), shape)?
+    };
+    Ok(Some(ReferenceSpec {
+        workload: workload.name(),
+        kind,
+        folder,
+        shape: shape.clone(),
+        beams,
+        repeats,
+        threads,
+    }))
+}
+
+/// Measures `workload` in this process (call [`prepare`] first).
+pub fn measure(
+    workload: &Workload,
+    work: &Path,
+    repeats: usize,
+) -> anyhow::Result<Vec<Measurement>> {
+    match workload {
+        Workload::PlanAndDiff(grid) => {
+            let folder = work.join("synthetic");
+            let measured = pipeline::plan_and_diff(&folder, *grid);
+            let _ = std::fs::remove_dir_all(&folder);
+            measured
+        }
+        Workload::Extraction { study } => Ok(vec![pipeline::extraction(study, repeats * 20)?]),
+        Workload::Train(shape) => Ok(vec![models::train_step(
+            &work.join("configs").join(&shape.name),
+            shape,
+            repeats,
+        )?]),
+        Workload::Generate { shape, beams } => Ok(vec![models::generation(
+            &work.join("configs").join(&shape.name),
+            shape,
+            *beams,
+            repeats,
+        )?]),
+        Workload::Load(shape) => Ok(vec![models::load(
+            &work.join("checkpoints").join(&shape.name),
+            &shape.name,
+        )?]),
+    }
+}

@@ -196,7 +196,24 @@ struct Reporter {
     quiet: bool,
     runs_done: usize,
     runs: usize,
+    training_started: Option<Instant>,
     generation_started: Option<Instant>,
+    /// When the last plain step line was written (off a terminal, steps are sampled).
+    last_step_line: Option<Instant>,
+}
+
+/// Off a terminal, at most one step line per this many seconds (plus the first and last step).
+const PLAIN_STEP_INTERVAL_SECONDS: f64 = 10.0;
+
+/// `, ETA 12s` from the time since `started` and the work done out of `total`.
+fn eta(started: Option<Instant>, done: usize, total: usize) -> String {
+    match started {
+        Some(started) if done > 0 => {
+            let per_item = started.elapsed().as_secs_f64() / done as f64;
+            format!(", ETA {:.0}s", per_item * total.saturating_sub(done) as f64)
+        }
+        _ => String::new(),
+    }
 }
 
 impl Reporter {
@@ -206,7 +223,9 @@ impl Reporter {
             quiet,
             runs_done: 0,
             runs,
+            training_started: None,
             generation_started: None,
+            last_step_line: None,
         }
     }
 
@@ -246,6 +265,8 @@ impl Reporter {
                 trainable,
                 parameters,
             } => {
+                self.training_started = Some(Instant::now());
+                self.last_step_line = None;
                 let share = if trainable < parameters {
                     format!(
                         ", {trainable} of {parameters} parameters trainable ({:.2}%)",
@@ -269,9 +290,20 @@ impl Reporter {
                     report.tokens_per_second
                 );
                 if self.interactive {
-                    self.status(&text);
+                    let eta = eta(
+                        self.training_started,
+                        report.step as usize,
+                        report.total_steps as usize,
+                    );
+                    self.status(&format!("{text}{eta}"));
                 } else {
-                    self.line(&format!("  {text}"));
+                    let due = self.last_step_line.is_none_or(|last| {
+                        last.elapsed().as_secs_f64() >= PLAIN_STEP_INTERVAL_SECONDS
+                    });
+                    if due || report.step == report.total_steps {
+                        self.last_step_line = Some(Instant::now());
+                        self.line(&format!("  {text}"));
+                    }
                 }
             }
             Progress::Validation { epoch, f1 } => {
@@ -282,14 +314,7 @@ impl Reporter {
                     self.generation_started = Some(Instant::now());
                 }
                 if self.interactive {
-                    let eta = self
-                        .generation_started
-                        .filter(|_| done > 0)
-                        .map(|started| {
-                            let per_item = started.elapsed().as_secs_f64() / done as f64;
-                            format!(", ETA {:.0}s", per_item * (total - done) as f64)
-                        })
-                        .unwrap_or_default();
+                    let eta = eta(self.generation_started, done, total);
                     self.status(&format!("generating {split} {done}/{total}{eta}"));
                 } else if done == total {
                     self.line(&format!("  generated {total} {split} texts"));

@@ -41,11 +41,20 @@ struct Candidate {
     token: i64,
 }
 
-/// Indices of the `k` largest values, descending, earlier index first on ties.
+/// Indices of the `k` largest values, descending, earlier index first on ties. A partial
+/// selection (linear in `values.len()`) then a sort of the `k` kept: the candidates of a beam
+/// step are `beams × vocab` long and only a handful are kept.
 fn top_indices(values: &[f32], k: usize) -> Vec<usize> {
+    let by_score = |a: &usize, b: &usize| values[*b].total_cmp(&values[*a]).then(a.cmp(b));
     let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-    order.truncate(k);
+    if k == 0 {
+        return Vec::new();
+    }
+    if k < order.len() {
+        order.select_nth_unstable_by(k - 1, by_score);
+        order.truncate(k);
+    }
+    order.sort_unstable_by(by_score);
     order
 }
 
@@ -264,5 +273,18 @@ mod tests {
     #[test]
     fn top_indices_are_descending_and_stable() {
         assert_eq!(top_indices(&[1.0, 3.0, 3.0, 2.0], 3), vec![1, 2, 3]);
+        assert_eq!(top_indices(&[1.0, 3.0], 5), vec![1, 0]);
+        assert_eq!(top_indices(&[1.0, 3.0], 0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn top_indices_agree_with_a_full_sort() {
+        // Many ties and a long tail, as in a beam step over a vocabulary.
+        let values: Vec<f32> = (0..5000u32).map(|i| ((i * 7919) % 97) as f32).collect();
+        let mut sorted: Vec<usize> = (0..values.len()).collect();
+        sorted.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+        for k in [1, 2, 8, 97, 300] {
+            assert_eq!(top_indices(&values, k), sorted[..k].to_vec(), "k = {k}");
+        }
     }
 }

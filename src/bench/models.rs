@@ -311,7 +311,7 @@ pub fn load(folder: &Path, name: &str) -> anyhow::Result<Measurement> {
         .values()
         .map(|t| t.shape.iter().product::<usize>())
         .sum();
-    let mut reader = WeightReader::new(tensors, folder.to_owned(), Device::flex());
+    let mut reader = WeightReader::new(&tensors, folder.to_owned(), Device::flex());
     let network = Network::load(&config, &mut reader, &path)?;
     reader.finish()?;
     let _ = read_values(network.embedding_probe())?;

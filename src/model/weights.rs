@@ -7,12 +7,15 @@ use super::lora::Adapter;
 use super::safetensors_file::{HostTensor, TensorMap};
 use burn::module::{Param, ParamId};
 use burn::tensor::{DType, Device, FloatDType, Tensor, TensorData};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Hands out checkpoint tensors as parameters, checking each shape against the configuration.
-pub struct WeightReader {
-    tensors: TensorMap,
+/// It borrows the checkpoint's tensors (a network is built without a second host copy of them)
+/// or owns the ones it makes when initialising.
+pub struct WeightReader<'a> {
+    tensors: Cow<'a, TensorMap>,
     used: BTreeSet<String>,
     folder: PathBuf,
     device: Device,
@@ -21,12 +24,12 @@ pub struct WeightReader {
     dtype: FloatDType,
 }
 
-impl WeightReader {
-    /// Wraps the tensors of the checkpoint in `folder`; parameters are created on `device`, in
+impl<'a> WeightReader<'a> {
+    /// Reads the tensors of the checkpoint in `folder`; parameters are created on `device`, in
     /// `f32`.
-    pub fn new(tensors: TensorMap, folder: PathBuf, device: Device) -> Self {
+    pub fn new(tensors: &'a TensorMap, folder: PathBuf, device: Device) -> Self {
         Self {
-            tensors,
+            tensors: Cow::Borrowed(tensors),
             used: BTreeSet::new(),
             folder,
             device,
@@ -38,12 +41,12 @@ impl WeightReader {
     /// Hands out freshly initialised tensors instead of a checkpoint's.
     pub fn initialising(initializer: Initializer, device: Device) -> Self {
         Self {
+            tensors: Cow::Owned(TensorMap::new()),
+            used: BTreeSet::new(),
+            folder: PathBuf::from("(random initialisation)"),
+            device,
             initializer: Some(initializer),
-            ..Self::new(
-                TensorMap::new(),
-                PathBuf::from("(random initialisation)"),
-                device,
-            )
+            dtype: FloatDType::F32,
         }
     }
 
@@ -79,7 +82,7 @@ impl WeightReader {
             && !self.tensors.contains_key(name)
         {
             let tensor = initializer.tensor(name, expected);
-            self.tensors.insert(name.to_owned(), tensor);
+            self.tensors.to_mut().insert(name.to_owned(), tensor);
         }
         let tensor = self
             .tensors
@@ -125,7 +128,7 @@ impl WeightReader {
 
     /// Every tensor handed out or held, by name (the made ones, when initialising).
     pub fn into_tensors(self) -> TensorMap {
-        self.tensors
+        self.tensors.into_owned()
     }
 
     /// Fails with the names of checkpoint tensors nothing asked for.

@@ -50,8 +50,7 @@ impl Checkpoint {
     /// Builds the network on `device` with every parameter in `dtype`.
     pub fn network_as(&self, device: &Device, dtype: FloatDType) -> ModelResult<Network> {
         let mut reader =
-            WeightReader::new(&self.tensors, self.folder.clone(), device.clone())
-                .with_dtype(dtype);
+            WeightReader::new(&self.tensors, self.folder.clone(), device.clone()).with_dtype(dtype);
         let network = Network::load(&self.config, &mut reader, &self.folder.join("config.json"))?;
         reader.finish()?;
         Ok(network)

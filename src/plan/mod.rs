@@ -2,12 +2,14 @@
 //! with a content-derived id. A plan is printed, saved as versioned JSON, and diffed.
 
 mod build;
+mod canonical;
 mod file;
 mod hash;
 mod render;
 mod shared;
 
 pub use build::{PlanOptions, build, hash_ids};
+pub use canonical::to_canonical_string;
 pub use hash::InputHasher;
 pub use render::{blocked, render_runs, render_table, summary};
 pub use shared::{Shared, digest};
@@ -152,28 +154,26 @@ impl Run {
     }
 
     /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace), written field by
-    /// field in sorted order without building the [`serde_json::Value`] tree: byte-identical
-    /// to `self.key().to_string()` (pinned by tests), several times faster on large plans.
+    /// field in sorted order by the canonical writer, without building the
+    /// [`serde_json::Value`] tree: byte-identical to `self.key().to_string()` (pinned by tests),
+    /// several times faster on large plans.
     pub fn key_text(&self) -> String {
         let spec = &self.spec;
-        let mut out = String::with_capacity(768);
-        let mut fields = KeyWriter::new(&mut out);
-        fields.direct("family", &spec.model.family);
-        fields.direct("format", &spec.dataset.spec.format);
-        fields.canonical("generation", &spec.model.generation);
+        let mut fields = KeyWriter::new();
+        fields.field("family", &spec.model.family);
+        fields.field("format", &spec.dataset.spec.format);
+        fields.field("generation", &spec.model.generation);
         if let Weights::Init(scratch) = &spec.model.weights {
-            fields.canonical("init", scratch);
+            fields.field("init", scratch);
         }
-        // A BTreeMap of strings serialises with sorted keys already.
-        fields.direct("inputs", &spec.inputs);
-        fields.canonical("sample", &spec.sample);
-        fields.direct("seed", &self.seed);
-        fields.direct("shots", &self.shots);
-        fields.direct("template", spec.template.digest());
-        fields.canonical("training", &spec.training);
-        fields.canonical("validation", &validation_key(&spec.dataset.spec));
-        fields.finish();
-        out
+        fields.field("inputs", &spec.inputs);
+        fields.field("sample", &spec.sample);
+        fields.field("seed", &self.seed);
+        fields.field("shots", &self.shots);
+        fields.field("template", spec.template.digest());
+        fields.field("training", &spec.training);
+        fields.field("validation", &validation_key(&spec.dataset.spec));
+        fields.finish()
     }
 
     /// The id derived from [`Run::key_text`].
@@ -189,55 +189,54 @@ impl Run {
     }
 }
 
-fn validation_key(spec: &DatasetSpec) -> serde_json::Value {
+/// How a run's validation split enters its key: a holdout by its fraction and seed, a file or
+/// an id list by name only (their content hashes are in `inputs`).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ValidationKey {
+    Holdout { holdout: f64, seed: u64 },
+    Named(&'static str),
+}
+
+fn validation_key(spec: &DatasetSpec) -> ValidationKey {
     match &spec.validation {
-        crate::corpus::ValidationSpec::Holdout { fraction, seed } => {
-            serde_json::json!({ "holdout": fraction, "seed": seed })
-        }
-        // Files are identified by their content hashes in `inputs`.
-        crate::corpus::ValidationSpec::File(_) => serde_json::json!("file"),
-        crate::corpus::ValidationSpec::TrainIds(_) => serde_json::json!("ids"),
+        crate::corpus::ValidationSpec::Holdout { fraction, seed } => ValidationKey::Holdout {
+            holdout: *fraction,
+            seed: *seed,
+        },
+        crate::corpus::ValidationSpec::File(_) => ValidationKey::Named("file"),
+        crate::corpus::ValidationSpec::TrainIds(_) => ValidationKey::Named("ids"),
     }
 }
 
-/// Writes a JSON object whose fields the caller adds in sorted key order.
-struct KeyWriter<'a> {
-    out: &'a mut String,
-    first: bool,
+/// Writes a JSON object whose fields the caller adds in sorted key order, each value in its
+/// canonical form.
+struct KeyWriter {
+    out: Vec<u8>,
 }
 
-impl<'a> KeyWriter<'a> {
-    fn new(out: &'a mut String) -> Self {
-        out.push('{');
-        Self { out, first: true }
+impl KeyWriter {
+    fn new() -> Self {
+        let mut out = Vec::with_capacity(1024);
+        out.push(b'{');
+        Self { out }
     }
 
-    fn name(&mut self, key: &str) {
-        if !self.first {
-            self.out.push(',');
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        if self.out.len() > 1 {
+            self.out.push(b',');
         }
-        self.first = false;
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        if canonical::write_canonical(&mut self.out, value).is_err() {
+            self.out.extend_from_slice(b"null");
+        }
     }
 
-    /// A value whose own serialisation is already canonical (scalars, sorted maps).
-    fn direct<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.name(key);
-        self.out
-            .push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
-    }
-
-    /// A structure whose fields must be sorted: through `Value`, as [`Run::key`] does.
-    fn canonical<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.name(key);
-        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-        self.out.push_str(&value.to_string());
-    }
-
-    fn finish(self) {
-        self.out.push('}');
+    fn finish(mut self) -> String {
+        self.out.push(b'}');
+        String::from_utf8(self.out).unwrap_or_default()
     }
 }
 

@@ -43,10 +43,7 @@ impl<T> Shared<T> {
 
 /// The blake3 (hex) of the canonical JSON of any value.
 pub fn digest<T: Serialize>(value: &T) -> String {
-    // Going through `Value` sorts object keys (serde_json's map is ordered).
-    let canonical = serde_json::to_value(value)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let canonical = super::to_canonical_string(value).unwrap_or_default();
     blake3::hash(canonical.as_bytes()).to_hex().to_string()
 }
 

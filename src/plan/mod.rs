@@ -5,6 +5,7 @@ mod build;
 mod canonical;
 mod file;
 mod hash;
+mod parallel;
 mod render;
 mod shared;
 
@@ -12,7 +13,7 @@ pub use build::{PlanOptions, build, hash_ids};
 pub use canonical::to_canonical_string;
 pub use hash::InputHasher;
 pub use render::{blocked, render_runs, render_table, summary};
-pub use shared::{Shared, digest};
+pub use shared::{Identical, Interner, Shared};
 
 use crate::check::study::{Family, Generation, ScratchModel, Shots, TrainingParams};
 use crate::corpus::DatasetSpec;
@@ -74,13 +75,13 @@ pub struct RunSpec {
     pub template_name: String,
     /// The template.
     pub template: Shared<TemplateSpec>,
-    /// Training hyper-parameters.
-    pub training: TrainingParams,
+    /// Training hyper-parameters (shared by the runs that resolve to identical ones).
+    pub training: Shared<TrainingParams>,
     /// The few-shot sample (absent for full data).
     pub sample: Option<Sample>,
     /// Content hashes of every input file or folder, by role (`checkpoint`, `train`, …);
-    /// `missing` for inputs not present.
-    pub inputs: BTreeMap<String, String>,
+    /// `missing` for inputs not present (shared by the runs with identical inputs).
+    pub inputs: Shared<BTreeMap<String, String>>,
 }
 
 /// A model as a run uses it.
@@ -166,12 +167,12 @@ impl Run {
         if let Weights::Init(scratch) = &spec.model.weights {
             fields.field("init", scratch);
         }
-        fields.field("inputs", &spec.inputs);
+        fields.raw("inputs", spec.inputs.canonical());
         fields.field("sample", &spec.sample);
         fields.field("seed", &self.seed);
         fields.field("shots", &self.shots);
         fields.field("template", spec.template.digest());
-        fields.field("training", &spec.training);
+        fields.raw("training", spec.training.canonical());
         fields.field("validation", &validation_key(&spec.dataset.spec));
         fields.finish()
     }
@@ -222,16 +223,28 @@ impl KeyWriter {
         Self { out }
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+    fn name(&mut self, key: &str) {
         if self.out.len() > 1 {
             self.out.push(b',');
         }
         self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
+    }
+
+    /// A field written in canonical form.
+    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        self.name(key);
         if canonical::write_canonical(&mut self.out, value).is_err() {
             self.out.extend_from_slice(b"null");
         }
+    }
+
+    /// A field whose canonical text is already made (`None`: not serialisable, `null`).
+    fn raw(&mut self, key: &str, canonical: Option<&str>) {
+        self.name(key);
+        self.out
+            .extend_from_slice(canonical.unwrap_or("null").as_bytes());
     }
 
     fn finish(mut self) -> String {
@@ -292,7 +305,7 @@ impl Plan {
     /// The same document as [`Plan::to_json`] without whitespace: what `expc plan -o` saves
     /// (about half the size of the pretty form, and faster to write and read back).
     pub fn to_json_compact(&self) -> String {
-        serde_json::to_string(&file::PlanFile::from(self)).unwrap_or_default()
+        file::compact_json(self, 4096)
     }
 
     /// Reads a plan written by [`Plan::to_json`] or [`Plan::to_json_compact`], checking its
@@ -337,7 +350,7 @@ impl Plan {
             path: path.into(),
             message,
         })?;
-        if let Some((run, expected)) = first_tampered(&plan.runs) {
+        if let Some((run, expected)) = parallel::first_tampered(&plan.runs) {
             return Err(PlanError::Tampered {
                 path: path.into(),
                 run: format!(
@@ -350,27 +363,4 @@ impl Plan {
         }
         Ok(plan)
     }
-}
-
-/// The first run (in plan order) whose id is not the hash of its content, with the id it
-/// should have; the runs are checked in parallel chunks.
-fn first_tampered(runs: &[Run]) -> Option<(&Run, String)> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = runs.len().div_ceil(threads).max(1024);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = runs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter().find_map(|run| {
-                        let expected = run.derive_id();
-                        (run.id != expected).then_some((run, expected))
-                    })
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .find_map(|worker| worker.join().ok().flatten())
-    })
 }

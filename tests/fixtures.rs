@@ -95,6 +95,9 @@ fn valid_fixtures() {
                     // The fast key writer must give the text the `Value` form gives, byte for
                     // byte, or every run id would change.
                     assert_eq!(run.key_text(), run.key().to_string(), "canonical key text");
+                    // Planning derives ids with the key's shared head hashed once per stretch
+                    // of runs; that must give the id of the whole text.
+                    assert_eq!(run.id, run.derive_id(), "id of the key text");
                 }
                 insta::assert_snapshot!(
                     "plan",

@@ -5,6 +5,7 @@ mod build;
 mod canonical;
 mod file;
 mod hash;
+mod key;
 mod parallel;
 mod render;
 mod shared;
@@ -129,127 +130,9 @@ pub struct Sample {
 }
 
 impl Run {
-    /// The identity of the run: what it computes, with inputs named by content rather than by
-    /// path, so that moving files or renaming declarations keeps finished runs. The template,
-    /// long and shared by many runs, enters by the digest of its canonical JSON.
-    pub fn key(&self) -> serde_json::Value {
-        let spec = &self.spec;
-        let mut key = serde_json::json!({
-            "family": spec.model.family,
-            "generation": spec.model.generation,
-            "format": spec.dataset.spec.format,
-            "validation": validation_key(&spec.dataset.spec),
-            "template": spec.template.digest(),
-            "training": spec.training,
-            "shots": self.shots,
-            "seed": self.seed,
-            "sample": spec.sample,
-            "inputs": spec.inputs,
-        });
-        // Checkpoints enter by content hash (in `inputs`); a model built from scratch by its
-        // whole definition.
-        if let Weights::Init(scratch) = &spec.model.weights {
-            key["init"] = serde_json::json!(scratch);
-        }
-        key
-    }
-
-    /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace), written field by
-    /// field in sorted order by the canonical writer, without building the
-    /// [`serde_json::Value`] tree: byte-identical to `self.key().to_string()` (pinned by tests),
-    /// several times faster on large plans.
-    pub fn key_text(&self) -> String {
-        let spec = &self.spec;
-        let mut fields = KeyWriter::new();
-        fields.field("family", &spec.model.family);
-        fields.field("format", &spec.dataset.spec.format);
-        fields.field("generation", &spec.model.generation);
-        if let Weights::Init(scratch) = &spec.model.weights {
-            fields.field("init", scratch);
-        }
-        fields.raw("inputs", spec.inputs.canonical());
-        fields.field("sample", &spec.sample);
-        fields.field("seed", &self.seed);
-        fields.field("shots", &self.shots);
-        fields.field("template", spec.template.digest());
-        fields.raw("training", spec.training.canonical());
-        fields.field("validation", &validation_key(&spec.dataset.spec));
-        fields.finish()
-    }
-
-    /// The id derived from [`Run::key_text`].
-    pub fn derive_id(&self) -> String {
-        blake3::hash(self.key_text().as_bytes())
-            .to_hex()
-            .to_string()
-    }
-
     /// The short id shown in tables.
     pub fn short_id(&self) -> &str {
         &self.id[..self.id.len().min(12)]
-    }
-}
-
-/// How a run's validation split enters its key: a holdout by its fraction and seed, a file or
-/// an id list by name only (their content hashes are in `inputs`).
-#[derive(Serialize)]
-#[serde(untagged)]
-enum ValidationKey {
-    Holdout { holdout: f64, seed: u64 },
-    Named(&'static str),
-}
-
-fn validation_key(spec: &DatasetSpec) -> ValidationKey {
-    match &spec.validation {
-        crate::corpus::ValidationSpec::Holdout { fraction, seed } => ValidationKey::Holdout {
-            holdout: *fraction,
-            seed: *seed,
-        },
-        crate::corpus::ValidationSpec::File(_) => ValidationKey::Named("file"),
-        crate::corpus::ValidationSpec::TrainIds(_) => ValidationKey::Named("ids"),
-    }
-}
-
-/// Writes a JSON object whose fields the caller adds in sorted key order, each value in its
-/// canonical form.
-struct KeyWriter {
-    out: Vec<u8>,
-}
-
-impl KeyWriter {
-    fn new() -> Self {
-        let mut out = Vec::with_capacity(1024);
-        out.push(b'{');
-        Self { out }
-    }
-
-    fn name(&mut self, key: &str) {
-        if self.out.len() > 1 {
-            self.out.push(b',');
-        }
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
-    }
-
-    /// A field written in canonical form.
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.name(key);
-        if canonical::write_canonical(&mut self.out, value).is_err() {
-            self.out.extend_from_slice(b"null");
-        }
-    }
-
-    /// A field whose canonical text is already made (`None`: not serialisable, `null`).
-    fn raw(&mut self, key: &str, canonical: Option<&str>) {
-        self.name(key);
-        self.out
-            .extend_from_slice(canonical.unwrap_or("null").as_bytes());
-    }
-
-    fn finish(mut self) -> String {
-        self.out.push(b'}');
-        String::from_utf8(self.out).unwrap_or_default()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Work over a plan's runs split into one chunk per core, on scoped threads.
 
 use super::Run;
+use super::key::IdDeriver;
 
 /// `work` applied to consecutive chunks of `items` (at least `min_chunk` long), one thread per
 /// available core; the results in chunk order.
@@ -34,7 +35,8 @@ pub(super) fn map_chunks<'a, T: Sync, R: Send>(
 /// Sets every run's id to the hash of its content.
 pub(super) fn derive_ids(runs: &mut [Run]) {
     let ids = map_chunks(runs, 1024, |part| {
-        part.iter().map(Run::derive_id).collect::<Vec<_>>()
+        let mut ids = IdDeriver::default();
+        part.iter().map(|run| ids.derive(run)).collect::<Vec<_>>()
     });
     for (run, id) in runs.iter_mut().zip(ids.into_iter().flatten()) {
         run.id = id;
@@ -45,8 +47,9 @@ pub(super) fn derive_ids(runs: &mut [Run]) {
 /// should have.
 pub(super) fn first_tampered(runs: &[Run]) -> Option<(&Run, String)> {
     map_chunks(runs, 1024, |part| {
+        let mut ids = IdDeriver::default();
         part.iter().find_map(|run| {
-            let expected = run.derive_id();
+            let expected = ids.derive(run);
             (run.id != expected).then_some((run, expected))
         })
     })

@@ -48,6 +48,11 @@ impl<T> Shared<T> {
         &self.digest
     }
 
+    /// Whether `self` and `other` are the very same shared value (not only equal ones).
+    pub fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.value, &other.value)
+    }
+
     /// The value's canonical JSON (sorted keys, no whitespace); `None` if it does not
     /// serialise.
     pub fn canonical(&self) -> Option<&str> {

@@ -28,7 +28,13 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut samples: HashMap<(String, u32, u64), String> = HashMap::new();
     let mut trainings = Interner::default();
     let mut input_sets = Interner::default();
-    let mut runs = Vec::new();
+    let mut runs = Vec::with_capacity(
+        study
+            .experiments
+            .iter()
+            .map(|e| e.models.len() * e.tasks.len() * e.shots.len() * e.seeds.len())
+            .sum(),
+    );
     // Each model, dataset and template is resolved once and shared by its runs.
     let models: BTreeMap<&str, Shared<ModelSpec>> = study
         .models

@@ -9,6 +9,7 @@ use crate::template::spec::TemplateSpec;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::Path;
 
 /// The JSON document of a plan: borrowed from a [`Plan`] when written, owned when read.
@@ -21,7 +22,7 @@ pub struct PlanFile<'a> {
     models: BTreeMap<Cow<'a, str>, Cow<'a, ModelSpec>>,
     datasets: BTreeMap<Cow<'a, str>, Cow<'a, DatasetSpec>>,
     templates: BTreeMap<Cow<'a, str>, Cow<'a, TemplateSpec>>,
-    /// Last: [`compact_json`] writes the runs after the rest of the document.
+    /// Last: [`write_compact`] writes the runs after the rest of the document.
     runs: Vec<RunEntry<'a>>,
 }
 
@@ -44,6 +45,16 @@ struct RunEntry<'a> {
 
 impl<'a> From<&'a Plan> for PlanFile<'a> {
     fn from(plan: &'a Plan) -> Self {
+        let mut file = PlanFile::tables(plan);
+        file.runs = plan.runs.iter().map(RunEntry::from).collect();
+        file
+    }
+}
+
+impl<'a> PlanFile<'a> {
+    /// The document without its runs: the tables of the models, datasets and templates the
+    /// runs name.
+    fn tables(plan: &'a Plan) -> Self {
         let mut file = PlanFile {
             format_version: plan.format_version,
             study: Cow::Borrowed(&plan.study),
@@ -52,7 +63,7 @@ impl<'a> From<&'a Plan> for PlanFile<'a> {
             models: BTreeMap::new(),
             datasets: BTreeMap::new(),
             templates: BTreeMap::new(),
-            runs: Vec::with_capacity(plan.runs.len()),
+            runs: Vec::new(),
         };
         for run in &plan.runs {
             let spec = &run.spec;
@@ -65,7 +76,6 @@ impl<'a> From<&'a Plan> for PlanFile<'a> {
             file.templates
                 .entry(Cow::Borrowed(&spec.template_name))
                 .or_insert_with(|| Cow::Borrowed(&*spec.template));
-            file.runs.push(RunEntry::from(run));
         }
         file
     }
@@ -91,30 +101,120 @@ impl<'a> From<&'a Run> for RunEntry<'a> {
     }
 }
 
-/// The compact JSON of `plan`, byte for byte `serde_json::to_string(&PlanFile::from(plan))`,
-/// with the runs serialised in parallel chunks of at least `min_chunk`.
-pub fn compact_json(plan: &Plan, min_chunk: usize) -> String {
-    let mut file = PlanFile::from(plan);
-    let runs = std::mem::take(&mut file.runs);
+/// Writes the compact JSON of `plan` to `out`: byte for byte
+/// `serde_json::to_string(&PlanFile::from(plan))`. The runs are written by [`RunWriter`] in
+/// batches of `batch` runs, each batch split between threads.
+pub fn write_compact(plan: &Plan, batch: usize, out: &mut impl Write) -> io::Result<()> {
     // Without runs the document ends `"runs":[]}`; the runs go between the brackets.
-    let head = serde_json::to_string(&file).unwrap_or_default();
-    let Some(head) = head.strip_suffix("]}") else {
-        return String::new();
-    };
-    let parts = super::parallel::map_chunks(&runs, min_chunk, |part| {
-        serde_json::to_string(part).unwrap_or_default()
-    });
-    let mut out = String::with_capacity(head.len() + parts.iter().map(String::len).sum::<usize>());
-    out.push_str(head);
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+    let head = serde_json::to_string(&PlanFile::tables(plan)).map_err(io::Error::other)?;
+    let head = head
+        .strip_suffix("]}")
+        .ok_or_else(|| io::Error::other("the plan document does not end with its runs"))?;
+    out.write_all(head.as_bytes())?;
+    for (index, runs) in plan.runs.chunks(batch.max(1)).enumerate() {
+        let parts = super::parallel::map_chunks(runs, 1024, |part| {
+            let mut text = Vec::with_capacity(part.len() * 1024);
+            let mut writer = RunWriter::default();
+            for (i, run) in part.iter().enumerate() {
+                if i > 0 {
+                    text.push(b',');
+                }
+                writer.write(run, &mut text);
+            }
+            text
+        });
+        for (i, part) in parts.iter().enumerate() {
+            if index > 0 || i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(part)?;
         }
-        // Each part is `[run,run,…]`.
-        out.push_str(&part[1..part.len() - 1]);
     }
-    out.push_str("]}");
-    out
+    out.write_all(b"]}")
+}
+
+/// Writes runs exactly as their [`RunEntry`] serialises, without going through serde for the
+/// strings (most need no escaping) and with each shared training profile serialised once.
+#[derive(Default)]
+struct RunWriter {
+    /// The last training profile written and its JSON.
+    training: Option<(Shared<TrainingParams>, Vec<u8>)>,
+}
+
+impl RunWriter {
+    fn write(&mut self, run: &Run, out: &mut Vec<u8>) {
+        let spec = &run.spec;
+        out.extend_from_slice(b"{\"id\":");
+        write_str(out, &run.id);
+        out.extend_from_slice(b",\"experiment\":");
+        write_str(out, &run.experiment);
+        out.extend_from_slice(b",\"model\":");
+        write_str(out, &run.model);
+        out.extend_from_slice(b",\"task\":");
+        write_str(out, &run.task);
+        out.extend_from_slice(b",\"dataset\":");
+        write_str(out, &spec.dataset.name);
+        out.extend_from_slice(b",\"template\":");
+        write_str(out, &spec.template_name);
+        out.extend_from_slice(b",\"shots\":");
+        write_json(out, &run.shots);
+        out.extend_from_slice(b",\"seed\":");
+        write_json(out, &run.seed);
+        out.extend_from_slice(b",\"blocked\":[");
+        for (i, reason) in run.blocked.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, reason);
+        }
+        out.extend_from_slice(b"],\"training\":");
+        let training = match &mut self.training {
+            Some((last, text)) if last.same(&spec.training) => text,
+            slot => {
+                let mut text = Vec::new();
+                write_json(&mut text, &*spec.training);
+                &mut slot.insert((spec.training.clone(), text)).1
+            }
+        };
+        out.extend_from_slice(training);
+        out.extend_from_slice(b",\"sample\":");
+        write_json(out, &spec.sample);
+        out.extend_from_slice(b",\"inputs\":");
+        // A map of strings: its canonical JSON is its compact JSON.
+        match spec.inputs.canonical() {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => write_json(out, &*spec.inputs),
+        }
+        out.push(b'}');
+    }
+}
+
+/// A JSON string as serde_json writes it: copied as it is unless it holds a character
+/// serde_json escapes (a control character, `"` or `\\`).
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    let escaped = |byte: u8| byte < 0x20 || byte == b'"' || byte == b'\\';
+    // Sixteen bytes at a time without an early exit, so the check vectorises.
+    let mut chunks = text.as_bytes().chunks_exact(16);
+    let plain = chunks
+        .by_ref()
+        .all(|chunk| !chunk.iter().fold(false, |any, &byte| any | escaped(byte)))
+        && !chunks.remainder().iter().any(|&byte| escaped(byte));
+    if plain {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        write_json(out, text);
+    }
+}
+
+/// `value` as serde_json writes it (`null` if it does not serialise).
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let start = out.len();
+    if serde_json::to_writer(&mut *out, value).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+    }
 }
 
 impl PlanFile<'_> {
@@ -196,13 +296,13 @@ impl PlanFile<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{PlanFile, compact_json};
+    use super::{PlanFile, write_compact};
     use crate::bench::synthetic::{Grid, write_study};
     use crate::check::{CheckOptions, check};
     use crate::plan::{PlanOptions, build};
 
     #[test]
-    fn runs_written_in_chunks_give_the_document_written_whole() {
+    fn runs_written_by_hand_in_batches_give_the_document_serde_writes() {
         let dir = tempfile::tempdir().expect("temporary folder");
         let grid = Grid {
             models: 3,
@@ -215,10 +315,16 @@ mod tests {
         let study = check(&path, &CheckOptions::default())
             .study
             .expect("the synthetic study checks");
-        let plan = build(&study, PlanOptions::default());
+        let mut plan = build(&study, PlanOptions::default());
+        // Strings that need escaping, and runs without a sample or a reason to wait.
+        plan.runs[0].experiment = "quote \" backslash \\ tab \t é".into();
+        plan.runs[1].blocked.clear();
+        plan.runs[2].spec.sample = None;
         let whole = serde_json::to_string(&PlanFile::from(&plan)).expect("serialises");
-        for min_chunk in [1, 5, 1000] {
-            assert_eq!(compact_json(&plan, min_chunk), whole);
+        for batch in [1, 5, 1000] {
+            let mut written = Vec::new();
+            write_compact(&plan, batch, &mut written).expect("written");
+            assert_eq!(String::from_utf8(written).ok(), Some(whole.clone()));
         }
     }
 }

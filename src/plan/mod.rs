@@ -188,7 +188,17 @@ impl Plan {
     /// The same document as [`Plan::to_json`] without whitespace: what `expc plan -o` saves
     /// (about half the size of the pretty form, and faster to write and read back).
     pub fn to_json_compact(&self) -> String {
-        file::compact_json(self, 4096)
+        let mut text = Vec::new();
+        match self.write_json_compact(&mut text) {
+            Ok(()) => String::from_utf8(text).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Writes [`Plan::to_json_compact`]'s document to `out`, a batch of runs at a time, each
+    /// batch written by all cores.
+    pub fn write_json_compact(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        file::write_compact(self, 8192, out)
     }
 
     /// Reads a plan written by [`Plan::to_json`] or [`Plan::to_json_compact`], checking its

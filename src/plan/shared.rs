@@ -10,10 +10,14 @@ use std::sync::Arc;
 
 /// A value shared between runs, with its canonical JSON and the blake3 (hex) of that text.
 pub struct Shared<T> {
-    value: Arc<T>,
+    inner: Arc<Inner<T>>,
+}
+
+struct Inner<T> {
+    value: T,
     /// `None` when the value does not serialise (its digest is then that of `""`).
-    canonical: Option<Arc<str>>,
-    digest: Arc<str>,
+    canonical: Option<String>,
+    digest: String,
 }
 
 impl<T: Serialize> Shared<T> {
@@ -24,9 +28,11 @@ impl<T: Serialize> Shared<T> {
             .to_hex()
             .to_string();
         Self {
-            value: Arc::new(value),
-            canonical: canonical.map(Arc::from),
-            digest: digest.into(),
+            inner: Arc::new(Inner {
+                value,
+                canonical,
+                digest,
+            }),
         }
     }
 
@@ -36,7 +42,7 @@ impl<T: Serialize> Shared<T> {
     where
         T: Clone,
     {
-        let mut value = T::clone(&self.value);
+        let mut value = T::clone(self);
         change(&mut value);
         Self::new(value)
     }
@@ -45,27 +51,25 @@ impl<T: Serialize> Shared<T> {
 impl<T> Shared<T> {
     /// The blake3 (hex) of the value's canonical JSON.
     pub fn digest(&self) -> &str {
-        &self.digest
+        &self.inner.digest
     }
 
     /// Whether `self` and `other` are the very same shared value (not only equal ones).
     pub fn same(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.value, &other.value)
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The value's canonical JSON (sorted keys, no whitespace); `None` if it does not
     /// serialise.
     pub fn canonical(&self) -> Option<&str> {
-        self.canonical.as_deref()
+        self.inner.canonical.as_deref()
     }
 }
 
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
         Self {
-            value: Arc::clone(&self.value),
-            canonical: self.canonical.clone(),
-            digest: Arc::clone(&self.digest),
+            inner: Arc::clone(&self.inner),
         }
     }
 }
@@ -74,25 +78,25 @@ impl<T> Deref for Shared<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        &self.value
+        &self.inner.value
     }
 }
 
 impl<T> PartialEq for Shared<T> {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.value, &other.value) || self.digest == other.digest
+        self.same(other) || self.digest() == other.digest()
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.value.fmt(f)
+        self.inner.value.fmt(f)
     }
 }
 
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
+        self.inner.value.serialize(serializer)
     }
 }
 

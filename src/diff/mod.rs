@@ -9,6 +9,7 @@ use crate::check::study::Shots;
 use crate::plan::{Plan, Run, Shared};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Grid coordinates and id of a run, borrowed from its plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,8 +45,9 @@ pub struct ChangedRun<'a> {
     pub run: RunRef<'a>,
     /// Its id in the old plan.
     pub old_id: &'a str,
-    /// What changed.
-    pub fields: Vec<FieldChange>,
+    /// What changed; a change shared with other runs (the same pair of training profiles, say)
+    /// is held once.
+    pub fields: Vec<Arc<FieldChange>>,
 }
 
 /// The difference between two plans, borrowing names and ids from them.
@@ -91,7 +93,7 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
     for run in &old.runs {
         old_runs.insert(coordinates(run), (run, false));
     }
-    let mut shared_changes = SharedChanges::default();
+    let mut known = KnownChanges::default();
     let mut result = PlanDiff {
         added: Vec::new(),
         removed: Vec::new(),
@@ -110,7 +112,7 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
             result.unchanged += 1;
             continue;
         }
-        let fields = changed_fields(previous, run, &mut shared_changes);
+        let fields = changed_fields(previous, run, &mut known);
         if fields.is_empty() && previous.id == run.id {
             result.unchanged += 1;
         } else {
@@ -130,83 +132,83 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
     result
 }
 
-/// The field changes between two versions of a shared part (model, dataset, template,
-/// training, inputs), by part and pair of digests: many runs share both sides of a pair, and
-/// its changes are worked out once.
+/// Field changes already worked out, for the pairs of values many paired runs have: shared
+/// parts (model, dataset, template, training, inputs) by part and pair of digests, and the
+/// reasons runs are blocked by their pair of lists.
 #[derive(Default)]
-struct SharedChanges<'a> {
-    known: HashMap<(&'static str, &'a str, &'a str), Vec<FieldChange>>,
+struct KnownChanges<'a> {
+    shared: HashMap<(&'static str, &'a str, &'a str), Vec<Arc<FieldChange>>>,
+    blocked: HashMap<(&'a [String], &'a [String]), Vec<Arc<FieldChange>>>,
 }
 
-impl<'a> SharedChanges<'a> {
-    /// Appends the changes between `old` and `new` (none when their digests are equal).
-    fn add<T: Serialize>(
+impl<'a> KnownChanges<'a> {
+    /// Appends the changes between two versions of a shared part (none when their digests are
+    /// equal: the part is not serialised).
+    fn shared<T: Serialize>(
         &mut self,
         part: &'static str,
         old: &'a Shared<T>,
         new: &'a Shared<T>,
-        out: &mut Vec<FieldChange>,
+        out: &mut Vec<Arc<FieldChange>>,
     ) {
         if old == new {
             return;
         }
         let changes = self
-            .known
+            .shared
             .entry((part, old.digest(), new.digest()))
-            .or_insert_with(|| {
-                let mut changes = Vec::new();
-                compare(
-                    part,
-                    serde_json::to_value(&**old).ok().as_ref(),
-                    serde_json::to_value(&**new).ok().as_ref(),
-                    &mut changes,
-                );
-                changes
-            });
-        out.extend_from_slice(changes);
+            .or_insert_with(|| part_changes(part, &**old, &**new));
+        out.extend(changes.iter().cloned());
     }
+
+    /// Appends the changes between two runs' reasons to wait.
+    fn blocked(&mut self, old: &'a [String], new: &'a [String], out: &mut Vec<Arc<FieldChange>>) {
+        if old == new {
+            return;
+        }
+        let changes = self
+            .blocked
+            .entry((old, new))
+            .or_insert_with(|| part_changes("blocked", &old, &new));
+        out.extend(changes.iter().cloned());
+    }
+}
+
+/// The changes between two versions of one part of a run, named from `name`.
+fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Vec<Arc<FieldChange>> {
+    use serde_json::to_value;
+    let mut changes = Vec::new();
+    compare(
+        name,
+        to_value(old).ok().as_ref(),
+        to_value(new).ok().as_ref(),
+        &mut changes,
+    );
+    changes.into_iter().map(Arc::new).collect()
 }
 
 fn changed_fields<'a>(
     old: &'a Run,
     new: &'a Run,
-    shared: &mut SharedChanges<'a>,
-) -> Vec<FieldChange> {
-    fn part<T: Serialize>(name: &str, old: &T, new: &T, out: &mut Vec<FieldChange>) {
-        use serde_json::to_value;
-        compare(
-            name,
-            to_value(old).ok().as_ref(),
-            to_value(new).ok().as_ref(),
-            out,
-        );
-    }
+    known: &mut KnownChanges<'a>,
+) -> Vec<Arc<FieldChange>> {
     let mut changes = Vec::new();
     if old.experiment != new.experiment {
-        part("experiment", &old.experiment, &new.experiment, &mut changes);
+        changes.extend(part_changes("experiment", &old.experiment, &new.experiment));
     }
-    if old.blocked != new.blocked {
-        part("blocked", &old.blocked, &new.blocked, &mut changes);
-    }
+    known.blocked(&old.blocked, &new.blocked, &mut changes);
     let (a, b) = (&old.spec, &new.spec);
-    // Shared parts that are equal by digest hold no change and are not serialised: on a large
-    // plan that would dominate the diff.
-    shared.add("model", &a.model, &b.model, &mut changes);
-    shared.add("dataset", &a.dataset, &b.dataset, &mut changes);
-    shared.add("template", &a.template, &b.template, &mut changes);
+    known.shared("model", &a.model, &b.model, &mut changes);
+    known.shared("dataset", &a.dataset, &b.dataset, &mut changes);
+    known.shared("template", &a.template, &b.template, &mut changes);
     if a.template_name != b.template_name {
-        part(
-            "template_name",
-            &a.template_name,
-            &b.template_name,
-            &mut changes,
-        );
+        changes.extend(part_changes("template_name", &a.template_name, &b.template_name));
     }
-    shared.add("training", &a.training, &b.training, &mut changes);
+    known.shared("training", &a.training, &b.training, &mut changes);
     if a.sample != b.sample {
-        part("sample", &a.sample, &b.sample, &mut changes);
+        changes.extend(part_changes("sample", &a.sample, &b.sample));
     }
-    shared.add("inputs", &a.inputs, &b.inputs, &mut changes);
+    known.shared("inputs", &a.inputs, &b.inputs, &mut changes);
     changes.sort_by(|x, y| x.field.cmp(&y.field));
     changes
 }

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The JSON document of a plan: borrowed from a [`Plan`] when written, owned when read.
+/// The JSON document of a plan, its runs written as [`RunEntry`]s and read as [`RunRecord`]s.
 #[derive(Serialize, Deserialize)]
-pub struct PlanFile<'a> {
+pub struct PlanFile<'a, R> {
     format_version: u32,
     study: Cow<'a, str>,
     source: Cow<'a, Path>,
@@ -23,27 +23,56 @@ pub struct PlanFile<'a> {
     datasets: BTreeMap<Cow<'a, str>, Cow<'a, DatasetSpec>>,
     templates: BTreeMap<Cow<'a, str>, Cow<'a, TemplateSpec>>,
     /// Last: [`write_compact`] writes the runs after the rest of the document.
-    runs: Vec<RunEntry<'a>>,
+    runs: Vec<R>,
 }
 
-/// One run, naming its model, dataset and template.
-#[derive(Serialize, Deserialize)]
-struct RunEntry<'a> {
-    id: Cow<'a, str>,
-    experiment: Cow<'a, str>,
-    model: Cow<'a, str>,
-    task: Cow<'a, str>,
-    dataset: Cow<'a, str>,
-    template: Cow<'a, str>,
+/// One run, naming its model, dataset and template, borrowed from a [`Plan`] to be written.
+#[derive(Serialize)]
+pub(super) struct RunEntry<'a> {
+    id: &'a str,
+    experiment: &'a str,
+    model: &'a str,
+    task: &'a str,
+    dataset: &'a str,
+    template: &'a str,
     shots: Shots,
     seed: u64,
-    blocked: Cow<'a, [String]>,
-    training: Cow<'a, TrainingParams>,
-    sample: Option<Cow<'a, Sample>>,
-    inputs: Cow<'a, BTreeMap<String, String>>,
+    blocked: &'a [String],
+    training: &'a TrainingParams,
+    sample: &'a Option<Sample>,
+    inputs: &'a BTreeMap<String, String>,
 }
 
-impl<'a> From<&'a Plan> for PlanFile<'a> {
+/// A [`RunEntry`] as read: what is only looked up or compared (the dataset's name, the
+/// inputs) is borrowed from the text where it needs no unescaping.
+#[derive(Deserialize)]
+pub(super) struct RunRecord<'a> {
+    id: String,
+    experiment: String,
+    model: String,
+    task: String,
+    #[serde(borrow)]
+    dataset: Cow<'a, str>,
+    template: String,
+    shots: Shots,
+    seed: u64,
+    blocked: Vec<String>,
+    training: TrainingParams,
+    sample: Option<Sample>,
+    #[serde(borrow)]
+    inputs: BTreeMap<Text<'a>, Text<'a>>,
+}
+
+/// A string borrowed from the text being read, or unescaped into a copy.
+#[derive(Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// Reads a plan document.
+pub fn parse(text: &str) -> serde_json::Result<PlanFile<'_, RunRecord<'_>>> {
+    serde_json::from_str(text)
+}
+
+impl<'a> From<&'a Plan> for PlanFile<'a, RunEntry<'a>> {
     fn from(plan: &'a Plan) -> Self {
         let mut file = PlanFile::tables(plan);
         file.runs = plan.runs.iter().map(RunEntry::from).collect();
@@ -51,7 +80,7 @@ impl<'a> From<&'a Plan> for PlanFile<'a> {
     }
 }
 
-impl<'a> PlanFile<'a> {
+impl<'a> PlanFile<'a, RunEntry<'a>> {
     /// The document without its runs: the tables of the models, datasets and templates the
     /// runs name.
     fn tables(plan: &'a Plan) -> Self {
@@ -85,18 +114,18 @@ impl<'a> From<&'a Run> for RunEntry<'a> {
     fn from(run: &'a Run) -> Self {
         let spec = &run.spec;
         RunEntry {
-            id: Cow::Borrowed(&run.id),
-            experiment: Cow::Borrowed(&run.experiment),
-            model: Cow::Borrowed(&run.model),
-            task: Cow::Borrowed(&run.task),
-            dataset: Cow::Borrowed(&spec.dataset.name),
-            template: Cow::Borrowed(&spec.template_name),
+            id: &run.id,
+            experiment: &run.experiment,
+            model: &run.model,
+            task: &run.task,
+            dataset: &spec.dataset.name,
+            template: &spec.template_name,
             shots: run.shots,
             seed: run.seed,
-            blocked: Cow::Borrowed(&run.blocked),
-            training: Cow::Borrowed(&*spec.training),
-            sample: spec.sample.as_ref().map(Cow::Borrowed),
-            inputs: Cow::Borrowed(&*spec.inputs),
+            blocked: &run.blocked,
+            training: &spec.training,
+            sample: &spec.sample,
+            inputs: &spec.inputs,
         }
     }
 }
@@ -217,12 +246,14 @@ fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     }
 }
 
-impl PlanFile<'_> {
+impl<R> PlanFile<'_, R> {
     /// The version the file declares.
     pub fn format_version(&self) -> u32 {
         self.format_version
     }
+}
 
+impl PlanFile<'_, RunRecord<'_>> {
     /// The in-memory plan; an error names a run entry whose table entry is missing.
     pub fn into_plan(self) -> Result<Plan, String> {
         let models: BTreeMap<Cow<str>, Shared<ModelSpec>> = self
@@ -254,33 +285,47 @@ impl PlanFile<'_> {
                 format!("a run names {kind} `{name}`, which the plan does not list")
             };
             let model = models
-                .get(&entry.model)
+                .get(entry.model.as_str())
                 .cloned()
                 .ok_or_else(|| missing("model", &entry.model))?;
             let dataset = datasets
-                .get(&entry.dataset)
+                .get(entry.dataset.as_ref())
                 .cloned()
                 .ok_or_else(|| missing("dataset", &entry.dataset))?;
             let template = templates
-                .get(&entry.template)
+                .get(entry.template.as_str())
                 .cloned()
                 .ok_or_else(|| missing("template", &entry.template))?;
             runs.push(Run {
-                id: entry.id.into_owned(),
-                experiment: entry.experiment.into_owned(),
-                model: entry.model.into_owned(),
-                task: entry.task.into_owned(),
+                id: entry.id,
+                experiment: entry.experiment,
+                model: entry.model,
+                task: entry.task,
                 shots: entry.shots,
                 seed: entry.seed,
-                blocked: entry.blocked.into_owned(),
+                blocked: entry.blocked,
                 spec: RunSpec {
                     model,
                     dataset,
-                    template_name: entry.template.into_owned(),
+                    template_name: entry.template,
                     template,
-                    training: trainings.intern(entry.training.into_owned()),
-                    sample: entry.sample.map(Cow::into_owned),
-                    inputs: input_sets.intern(entry.inputs.into_owned()),
+                    training: trainings.intern(entry.training),
+                    sample: entry.sample,
+                    inputs: input_sets.intern_with(
+                        entry.inputs,
+                        |known: &BTreeMap<String, String>, read| {
+                            known.len() == read.len()
+                                && known
+                                    .iter()
+                                    .zip(read)
+                                    .all(|((k, v), (rk, rv))| *k == rk.0 && *v == rv.0)
+                        },
+                        |read| {
+                            read.into_iter()
+                                .map(|(k, v)| (k.0.into_owned(), v.0.into_owned()))
+                                .collect()
+                        },
+                    ),
                 },
             });
         }

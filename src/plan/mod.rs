@@ -210,7 +210,7 @@ impl Plan {
         }
         // One parse on the good path; the version is looked at only when that parse fails, so
         // a plan of another version is reported as such rather than as a shape mismatch.
-        let file: file::PlanFile = match serde_json::from_str(text) {
+        let file = match file::parse(text) {
             Ok(file) => file,
             Err(source) => {
                 let Ok(version) = serde_json::from_str::<Version>(text) else {

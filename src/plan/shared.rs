@@ -191,24 +191,37 @@ impl<T> Default for Interner<T> {
     }
 }
 
-impl<T: Serialize + Identical> Interner<T> {
-    /// How many distinct values are remembered.
-    const RECENT: usize = 8;
+/// How many distinct values an [`Interner`] remembers.
+const RECENT: usize = 8;
 
+impl<T: Serialize + Identical> Interner<T> {
     /// `value` as a [`Shared`], reusing an identical recent one.
     pub fn intern(&mut self, value: T) -> Shared<T> {
+        self.intern_with(value, T::identical, |value| value)
+    }
+}
+
+impl<T: Serialize> Interner<T> {
+    /// A value read in another form (`probe`) as a [`Shared`]: a recent value for which
+    /// `identical` holds is reused, otherwise `make` turns the probe into a new one.
+    pub fn intern_with<Q>(
+        &mut self,
+        probe: Q,
+        identical: impl Fn(&T, &Q) -> bool,
+        make: impl FnOnce(Q) -> T,
+    ) -> Shared<T> {
         if let Some(last) = self.recent.last()
-            && last.identical(&value)
+            && identical(last, &probe)
         {
             return last.clone();
         }
-        if let Some(index) = self.recent.iter().position(|seen| seen.identical(&value)) {
+        if let Some(index) = self.recent.iter().position(|seen| identical(seen, &probe)) {
             let seen = self.recent.remove(index);
             self.recent.push(seen.clone());
             return seen;
         }
-        let shared = Shared::new(value);
-        if self.recent.len() == Self::RECENT {
+        let shared = Shared::new(make(probe));
+        if self.recent.len() == RECENT {
             self.recent.remove(0);
         }
         self.recent.push(shared.clone());

@@ -86,15 +86,21 @@ fn valid_fixtures() {
                     plan,
                     "parse(serialize(plan)) == plan"
                 );
+                let compact = plan.to_json_compact();
                 assert_eq!(
-                    Plan::from_json(&plan.to_json_compact(), "plan.json").expect("compact reads"),
+                    Plan::from_json(&compact, "plan.json").expect("compact reads"),
                     plan,
                     "parse(compact(plan)) == plan"
                 );
+                // The compact writer works by hand; it must write serde's document.
+                assert_eq!(compact, without_whitespace(&json), "compact = pretty, minified");
                 for run in &plan.runs {
                     // The fast key writer must give the text the `Value` form gives, byte for
                     // byte, or every run id would change.
                     assert_eq!(run.key_text(), run.key().to_string(), "canonical key text");
+                    // Planning derives ids with the key's shared head hashed once per stretch
+                    // of runs; that must give the id of the whole text.
+                    assert_eq!(run.id, run.derive_id(), "id of the key text");
                 }
                 insta::assert_snapshot!(
                     "plan",
@@ -154,4 +160,22 @@ fn every_code_has_an_error_fixture() {
         .filter(|code| !rendered.contains(&format!("[{code}]:")))
         .collect();
     assert!(missing.is_empty(), "no err_*.exp fixture shows {missing:?}");
+}
+
+/// JSON text with the whitespace between tokens removed (strings kept as they are).
+fn without_whitespace(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c.is_whitespace() {
+            continue;
+        } else {
+            in_string = c == '"';
+        }
+        out.push(c);
+    }
+    out
 }

@@ -7,7 +7,7 @@ use super::training;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::ast::{Block, Value, ValueKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Checks a task block.
 pub fn check_task(
@@ -138,7 +138,8 @@ type Run<'e> = (&'e str, &'e str, Shots, u64);
 
 /// Reports, once per pair of experiments, the runs both declare.
 pub fn check_duplicate_runs(experiments: &[Experiment], diagnostics: &mut Vec<Diagnostic>) {
-    let mut declared_by: BTreeMap<Run<'_>, usize> = BTreeMap::new();
+    // Hashed: a large grid declares 100,000 runs and more.
+    let mut declared_by: HashMap<Run<'_>, usize> = HashMap::new();
     let mut shared: BTreeMap<(usize, usize), Vec<Run<'_>>> = BTreeMap::new();
     for (index, experiment) in experiments.iter().enumerate() {
         for model in &experiment.models {

@@ -22,10 +22,24 @@ pub struct Args {
 
 /// Exit 0 when the plans are equivalent, 2 when they differ, 1 on error.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let (Some(old), Some(new)) = (
-        read_side(&args.old, &args.roots)?,
-        read_side(&args.new, &args.roots)?,
-    ) else {
+    let (old, new) = if is_saved_plan(&args.old) && is_saved_plan(&args.new) {
+        // Two saved plans are read at once (a study's diagnostics would interleave).
+        let (old, new) = std::thread::scope(|scope| {
+            let old = scope.spawn(|| read_side(&args.old, &args.roots));
+            let new = read_side(&args.new, &args.roots);
+            let old = old
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (old, new)
+        });
+        (old?, new?)
+    } else {
+        (
+            read_side(&args.old, &args.roots)?,
+            read_side(&args.new, &args.roots)?,
+        )
+    };
+    let (Some(old), Some(new)) = (old, new) else {
         return Ok(ExitCode::from(1));
     };
     let difference = diff::diff(&old, &new);
@@ -41,8 +55,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn is_saved_plan(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
 fn read_side(path: &Path, roots: &Roots) -> anyhow::Result<Option<Plan>> {
-    if path.extension().is_some_and(|e| e == "json") {
+    if is_saved_plan(path) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         return Ok(Some(Plan::from_json(&text, &path.display().to_string())?));

@@ -30,7 +30,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let plan = plan::build(&study, PlanOptions::default());
     if let Some(path) = &args.output {
-        write_atomically(path, &plan.to_json_compact())?;
+        write_atomically(path, &plan)?;
     }
     if args.json {
         println!("{}", plan.to_json());
@@ -50,10 +50,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+/// Writes the plan's compact JSON to a temporary file beside `path`, then renames it over
+/// `path`.
+fn write_atomically(path: &std::path::Path, plan: &expc::plan::Plan) -> anyhow::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)
+    std::fs::File::create(&tmp)
+        .and_then(|mut file| plan.write_json_compact(&mut file))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;

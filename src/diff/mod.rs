@@ -6,23 +6,24 @@ mod render;
 pub use render::{render_human, render_json};
 
 use crate::check::study::Shots;
-use crate::plan::{Plan, Run};
+use crate::plan::{Plan, Run, Shared};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Grid coordinates and id of a run.
+/// Grid coordinates and id of a run, borrowed from its plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunRef {
+pub struct RunRef<'a> {
     /// Model name.
-    pub model: String,
+    pub model: &'a str,
     /// Task name.
-    pub task: String,
+    pub task: &'a str,
     /// Shots.
     pub shots: Shots,
     /// Seed.
     pub seed: u64,
     /// Run id.
-    pub id: String,
+    pub id: &'a str,
 }
 
 /// One field that differs between two paired runs.
@@ -38,57 +39,61 @@ pub struct FieldChange {
 
 /// A run present in both plans whose content differs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChangedRun {
+pub struct ChangedRun<'a> {
     /// The run in the new plan.
     #[serde(flatten)]
-    pub run: RunRef,
+    pub run: RunRef<'a>,
     /// Its id in the old plan.
-    pub old_id: String,
-    /// What changed.
-    pub fields: Vec<FieldChange>,
+    pub old_id: &'a str,
+    /// What changed; a change shared with other runs (the same pair of training profiles, say)
+    /// is held once.
+    pub fields: Vec<Arc<FieldChange>>,
 }
 
-/// The difference between two plans.
+/// The difference between two plans, borrowing names and ids from them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanDiff {
+pub struct PlanDiff<'a> {
     /// Runs only in the new plan.
-    pub added: Vec<RunRef>,
+    pub added: Vec<RunRef<'a>>,
     /// Runs only in the old plan.
-    pub removed: Vec<RunRef>,
+    pub removed: Vec<RunRef<'a>>,
     /// Runs in both that differ.
-    pub changed: Vec<ChangedRun>,
+    pub changed: Vec<ChangedRun<'a>>,
     /// Runs in both that are identical.
     pub unchanged: usize,
 }
 
-impl PlanDiff {
+impl PlanDiff<'_> {
     /// Whether the plans are equivalent.
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
 }
 
-type Coordinates = (String, String, Shots, u64);
+type Coordinates<'a> = (&'a str, &'a str, Shots, u64);
 
-fn coordinates(run: &Run) -> Coordinates {
-    (run.model.clone(), run.task.clone(), run.shots, run.seed)
+fn coordinates(run: &Run) -> Coordinates<'_> {
+    (&run.model, &run.task, run.shots, run.seed)
 }
 
-fn reference(run: &Run) -> RunRef {
+fn reference(run: &Run) -> RunRef<'_> {
     RunRef {
-        model: run.model.clone(),
-        task: run.task.clone(),
+        model: &run.model,
+        task: &run.task,
         shots: run.shots,
         seed: run.seed,
-        id: run.id.clone(),
+        id: &run.id,
     }
 }
 
 /// Compares `old` with `new`, in the new plan's order (removed runs in the old plan's order).
-pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
-    let old_runs: BTreeMap<Coordinates, &Run> =
-        old.runs.iter().map(|r| (coordinates(r), r)).collect();
-    let mut seen = std::collections::BTreeSet::new();
+pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
+    // Each old run by coordinates (the last of duplicates), and whether the new plan has them.
+    let mut old_runs: HashMap<Coordinates, (&Run, bool)> = HashMap::with_capacity(old.runs.len());
+    for run in &old.runs {
+        old_runs.insert(coordinates(run), (run, false));
+    }
+    let mut known = KnownChanges::default();
     let mut result = PlanDiff {
         added: Vec::new(),
         removed: Vec::new(),
@@ -96,80 +101,114 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
         unchanged: 0,
     };
     for run in &new.runs {
-        let key = coordinates(run);
-        match old_runs.get(&key) {
-            None => result.added.push(reference(run)),
-            // Structural equality first: flattening is only needed to name what changed.
-            Some(previous) if *previous == run => result.unchanged += 1,
-            Some(previous) => {
-                let fields = changed_fields(previous, run);
-                if fields.is_empty() && previous.id == run.id {
-                    result.unchanged += 1;
-                } else {
-                    result.changed.push(ChangedRun {
-                        run: reference(run),
-                        old_id: previous.id.clone(),
-                        fields,
-                    });
-                }
-            }
+        let Some((previous, seen)) = old_runs.get_mut(&coordinates(run)) else {
+            result.added.push(reference(run));
+            continue;
+        };
+        *seen = true;
+        let previous: &Run = previous;
+        // Structural equality first: field paths are only needed to name what changed.
+        if previous == run {
+            result.unchanged += 1;
+            continue;
         }
-        seen.insert(key);
+        let fields = changed_fields(previous, run, &mut known);
+        if fields.is_empty() && previous.id == run.id {
+            result.unchanged += 1;
+        } else {
+            result.changed.push(ChangedRun {
+                run: reference(run),
+                old_id: &previous.id,
+                fields,
+            });
+        }
     }
     result.removed = old
         .runs
         .iter()
-        .filter(|r| !seen.contains(&coordinates(r)))
+        .filter(|run| !old_runs.get(&coordinates(run)).is_some_and(|&(_, seen)| seen))
         .map(reference)
         .collect();
     result
 }
 
-fn changed_fields(old: &Run, new: &Run) -> Vec<FieldChange> {
-    use serde_json::{Value, to_value};
+/// Field changes already worked out, for the pairs of values many paired runs have: shared
+/// parts (model, dataset, template, training, inputs) by part and pair of digests, and the
+/// reasons runs are blocked by their pair of lists.
+#[derive(Default)]
+struct KnownChanges<'a> {
+    shared: HashMap<(&'static str, &'a str, &'a str), Vec<Arc<FieldChange>>>,
+    blocked: HashMap<(&'a [String], &'a [String]), Vec<Arc<FieldChange>>>,
+}
+
+impl<'a> KnownChanges<'a> {
+    /// Appends the changes between two versions of a shared part (none when their digests are
+    /// equal: the part is not serialised).
+    fn shared<T: Serialize>(
+        &mut self,
+        part: &'static str,
+        old: &'a Shared<T>,
+        new: &'a Shared<T>,
+        out: &mut Vec<Arc<FieldChange>>,
+    ) {
+        if old == new {
+            return;
+        }
+        let changes = self
+            .shared
+            .entry((part, old.digest(), new.digest()))
+            .or_insert_with(|| part_changes(part, &**old, &**new));
+        out.extend(changes.iter().cloned());
+    }
+
+    /// Appends the changes between two runs' reasons to wait.
+    fn blocked(&mut self, old: &'a [String], new: &'a [String], out: &mut Vec<Arc<FieldChange>>) {
+        if old == new {
+            return;
+        }
+        let changes = self
+            .blocked
+            .entry((old, new))
+            .or_insert_with(|| part_changes("blocked", &old, &new));
+        out.extend(changes.iter().cloned());
+    }
+}
+
+/// The changes between two versions of one part of a run, named from `name`.
+fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Vec<Arc<FieldChange>> {
+    use serde_json::to_value;
     let mut changes = Vec::new();
-    let mut part =
-        |name: &str, a: Result<Value, serde_json::Error>, b: Result<Value, serde_json::Error>| {
-            compare(name, a.ok().as_ref(), b.ok().as_ref(), &mut changes);
-        };
+    compare(
+        name,
+        to_value(old).ok().as_ref(),
+        to_value(new).ok().as_ref(),
+        &mut changes,
+    );
+    changes.into_iter().map(Arc::new).collect()
+}
+
+fn changed_fields<'a>(
+    old: &'a Run,
+    new: &'a Run,
+    known: &mut KnownChanges<'a>,
+) -> Vec<Arc<FieldChange>> {
+    let mut changes = Vec::new();
     if old.experiment != new.experiment {
-        part(
-            "experiment",
-            to_value(&old.experiment),
-            to_value(&new.experiment),
-        );
+        changes.extend(part_changes("experiment", &old.experiment, &new.experiment));
     }
-    if old.blocked != new.blocked {
-        part("blocked", to_value(&old.blocked), to_value(&new.blocked));
-    }
+    known.blocked(&old.blocked, &new.blocked, &mut changes);
     let (a, b) = (&old.spec, &new.spec);
-    // Parts that are equal (the shared model, dataset and template by digest) hold no change
-    // and are not serialised: on a large plan that would dominate the diff.
-    if a.model != b.model {
-        part("model", to_value(&a.model), to_value(&b.model));
-    }
-    if a.dataset != b.dataset {
-        part("dataset", to_value(&a.dataset), to_value(&b.dataset));
-    }
-    if a.template != b.template {
-        part("template", to_value(&a.template), to_value(&b.template));
-    }
+    known.shared("model", &a.model, &b.model, &mut changes);
+    known.shared("dataset", &a.dataset, &b.dataset, &mut changes);
+    known.shared("template", &a.template, &b.template, &mut changes);
     if a.template_name != b.template_name {
-        part(
-            "template_name",
-            to_value(&a.template_name),
-            to_value(&b.template_name),
-        );
+        changes.extend(part_changes("template_name", &a.template_name, &b.template_name));
     }
-    if a.training != b.training {
-        part("training", to_value(&a.training), to_value(&b.training));
-    }
+    known.shared("training", &a.training, &b.training, &mut changes);
     if a.sample != b.sample {
-        part("sample", to_value(&a.sample), to_value(&b.sample));
+        changes.extend(part_changes("sample", &a.sample, &b.sample));
     }
-    if a.inputs != b.inputs {
-        part("inputs", to_value(&a.inputs), to_value(&b.inputs));
-    }
+    known.shared("inputs", &a.inputs, &b.inputs, &mut changes);
     changes.sort_by(|x, y| x.field.cmp(&y.field));
     changes
 }

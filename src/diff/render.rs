@@ -1,7 +1,10 @@
 //! Human and JSON views of a [`PlanDiff`].
 
-use super::{PlanDiff, RunRef};
+use super::{FieldChange, PlanDiff, RunRef};
+use crate::check::study::Shots;
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The version of the diff JSON format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -10,12 +13,16 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(12)]
 }
 
-fn describe(run: &RunRef) -> String {
-    let shots = match run.shots {
-        crate::check::study::Shots::Full => "full data".to_string(),
-        crate::check::study::Shots::Few(k) => format!("{k} shots"),
-    };
-    format!("{} / {} / {shots} / seed {}", run.model, run.task, run.seed)
+/// Writes "model / task / shots / seed N".
+fn describe(out: &mut String, run: &RunRef) {
+    let _ = write!(out, "{} / {} / ", run.model, run.task);
+    match run.shots {
+        Shots::Full => out.push_str("full data"),
+        Shots::Few(k) => {
+            let _ = write!(out, "{k} shots");
+        }
+    }
+    let _ = write!(out, " / seed {}", run.seed);
 }
 
 fn show(value: &serde_json::Value) -> String {
@@ -33,28 +40,35 @@ fn show(value: &serde_json::Value) -> String {
 /// `+`/`-`/`~` lines with the changed fields, then "N to add, N to change, N to remove".
 pub fn render_human(diff: &PlanDiff) -> String {
     let mut out = String::new();
-    for run in &diff.added {
-        let _ = writeln!(out, "+ {}  {}", describe(run), short(&run.id));
+    for (sign, runs) in [('+', &diff.added), ('-', &diff.removed)] {
+        for run in runs {
+            out.push(sign);
+            out.push(' ');
+            describe(&mut out, run);
+            let _ = writeln!(out, "  {}", short(run.id));
+        }
     }
-    for run in &diff.removed {
-        let _ = writeln!(out, "- {}  {}", describe(run), short(&run.id));
-    }
+    // A change shared by many runs is rendered once.
+    let mut lines: HashMap<*const FieldChange, String> = HashMap::new();
     for changed in &diff.changed {
+        out.push_str("~ ");
+        describe(&mut out, &changed.run);
         let _ = writeln!(
             out,
-            "~ {}  {} → {}",
-            describe(&changed.run),
-            short(&changed.old_id),
-            short(&changed.run.id)
+            "  {} → {}",
+            short(changed.old_id),
+            short(changed.run.id)
         );
         for field in &changed.fields {
-            let _ = writeln!(
-                out,
-                "    {}: {} → {}",
-                field.field,
-                show(&field.old),
-                show(&field.new)
-            );
+            let line = lines.entry(Arc::as_ptr(field)).or_insert_with(|| {
+                format!(
+                    "    {}: {} → {}\n",
+                    field.field,
+                    show(&field.old),
+                    show(&field.new)
+                )
+            });
+            out.push_str(line);
         }
     }
     if !diff.is_empty() {

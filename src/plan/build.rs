@@ -1,6 +1,8 @@
 //! Study → plan: the grid expanded, every run resolved and identified.
 
-use super::{InputHasher, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample, Shared, Weights};
+use super::{
+    InputHasher, Interner, ModelSpec, NamedDataset, Plan, Run, RunSpec, Sample, Shared, Weights,
+};
 use crate::check::study::{Dataset, ModelSource, Shots, Study};
 use crate::corpus::{ValidationSpec, load_dataset, sample_ids};
 use crate::template::spec::TemplateSpec;
@@ -24,7 +26,15 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut hasher = InputHasher::default();
     let mut train_ids: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
     let mut samples: HashMap<(String, u32, u64), String> = HashMap::new();
-    let mut runs = Vec::new();
+    let mut trainings = Interner::default();
+    let mut input_sets = Interner::default();
+    let mut runs = Vec::with_capacity(
+        study
+            .experiments
+            .iter()
+            .map(|e| e.models.len() * e.tasks.len() * e.shots.len() * e.seeds.len())
+            .sum(),
+    );
     // Each model, dataset and template is resolved once and shared by its runs.
     let models: BTreeMap<&str, Shared<ModelSpec>> = study
         .models
@@ -93,11 +103,14 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                 for path in &dataset.missing {
                     blocked.push(format!("corpus file missing: {}", path.display()));
                 }
+                let inputs = input_sets.intern(inputs);
                 for &shots in &experiment.shots {
                     for &seed in &experiment.seeds {
-                        let params = training
-                            .map(|t| t.resolve(model_name, task_name, shots, seed))
-                            .unwrap_or_default();
+                        let params = trainings.intern(
+                            training
+                                .map(|t| t.resolve(model_name, task_name, shots, seed))
+                                .unwrap_or_default(),
+                        );
                         let mut blocked = blocked.clone();
                         let sample = match shots {
                             Shots::Full => None,
@@ -129,7 +142,7 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                                 Some(Sample { count, ids_hash })
                             }
                         };
-                        let mut run = Run {
+                        runs.push(Run {
                             id: String::new(),
                             experiment: experiment.name.clone(),
                             model: model_name.clone(),
@@ -146,14 +159,13 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                                 sample,
                                 inputs: inputs.clone(),
                             },
-                        };
-                        run.id = run.derive_id();
-                        runs.push(run);
+                        });
                     }
                 }
             }
         }
     }
+    super::parallel::derive_ids(&mut runs);
     Plan {
         format_version: super::FORMAT_VERSION,
         study: study.name.clone(),

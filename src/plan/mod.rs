@@ -2,15 +2,19 @@
 //! with a content-derived id. A plan is printed, saved as versioned JSON, and diffed.
 
 mod build;
+mod canonical;
 mod file;
 mod hash;
+mod key;
+mod parallel;
 mod render;
 mod shared;
 
 pub use build::{PlanOptions, build, hash_ids};
+pub use canonical::to_canonical_string;
 pub use hash::InputHasher;
 pub use render::{blocked, render_runs, render_table, summary};
-pub use shared::{Shared, digest};
+pub use shared::{Identical, Interner, Shared};
 
 use crate::check::study::{Family, Generation, ScratchModel, Shots, TrainingParams};
 use crate::corpus::DatasetSpec;
@@ -72,13 +76,13 @@ pub struct RunSpec {
     pub template_name: String,
     /// The template.
     pub template: Shared<TemplateSpec>,
-    /// Training hyper-parameters.
-    pub training: TrainingParams,
+    /// Training hyper-parameters (shared by the runs that resolve to identical ones).
+    pub training: Shared<TrainingParams>,
     /// The few-shot sample (absent for full data).
     pub sample: Option<Sample>,
     /// Content hashes of every input file or folder, by role (`checkpoint`, `train`, …);
-    /// `missing` for inputs not present.
-    pub inputs: BTreeMap<String, String>,
+    /// `missing` for inputs not present (shared by the runs with identical inputs).
+    pub inputs: Shared<BTreeMap<String, String>>,
 }
 
 /// A model as a run uses it.
@@ -126,118 +130,9 @@ pub struct Sample {
 }
 
 impl Run {
-    /// The identity of the run: what it computes, with inputs named by content rather than by
-    /// path, so that moving files or renaming declarations keeps finished runs. The template,
-    /// long and shared by many runs, enters by the digest of its canonical JSON.
-    pub fn key(&self) -> serde_json::Value {
-        let spec = &self.spec;
-        let mut key = serde_json::json!({
-            "family": spec.model.family,
-            "generation": spec.model.generation,
-            "format": spec.dataset.spec.format,
-            "validation": validation_key(&spec.dataset.spec),
-            "template": spec.template.digest(),
-            "training": spec.training,
-            "shots": self.shots,
-            "seed": self.seed,
-            "sample": spec.sample,
-            "inputs": spec.inputs,
-        });
-        // Checkpoints enter by content hash (in `inputs`); a model built from scratch by its
-        // whole definition.
-        if let Weights::Init(scratch) = &spec.model.weights {
-            key["init"] = serde_json::json!(scratch);
-        }
-        key
-    }
-
-    /// The canonical JSON text of [`Run::key`] (sorted keys, no whitespace), written field by
-    /// field in sorted order without building the [`serde_json::Value`] tree: byte-identical
-    /// to `self.key().to_string()` (pinned by tests), several times faster on large plans.
-    pub fn key_text(&self) -> String {
-        let spec = &self.spec;
-        let mut out = String::with_capacity(768);
-        let mut fields = KeyWriter::new(&mut out);
-        fields.direct("family", &spec.model.family);
-        fields.direct("format", &spec.dataset.spec.format);
-        fields.canonical("generation", &spec.model.generation);
-        if let Weights::Init(scratch) = &spec.model.weights {
-            fields.canonical("init", scratch);
-        }
-        // A BTreeMap of strings serialises with sorted keys already.
-        fields.direct("inputs", &spec.inputs);
-        fields.canonical("sample", &spec.sample);
-        fields.direct("seed", &self.seed);
-        fields.direct("shots", &self.shots);
-        fields.direct("template", spec.template.digest());
-        fields.canonical("training", &spec.training);
-        fields.canonical("validation", &validation_key(&spec.dataset.spec));
-        fields.finish();
-        out
-    }
-
-    /// The id derived from [`Run::key_text`].
-    pub fn derive_id(&self) -> String {
-        blake3::hash(self.key_text().as_bytes())
-            .to_hex()
-            .to_string()
-    }
-
     /// The short id shown in tables.
     pub fn short_id(&self) -> &str {
         &self.id[..self.id.len().min(12)]
-    }
-}
-
-fn validation_key(spec: &DatasetSpec) -> serde_json::Value {
-    match &spec.validation {
-        crate::corpus::ValidationSpec::Holdout { fraction, seed } => {
-            serde_json::json!({ "holdout": fraction, "seed": seed })
-        }
-        // Files are identified by their content hashes in `inputs`.
-        crate::corpus::ValidationSpec::File(_) => serde_json::json!("file"),
-        crate::corpus::ValidationSpec::TrainIds(_) => serde_json::json!("ids"),
-    }
-}
-
-/// Writes a JSON object whose fields the caller adds in sorted key order.
-struct KeyWriter<'a> {
-    out: &'a mut String,
-    first: bool,
-}
-
-impl<'a> KeyWriter<'a> {
-    fn new(out: &'a mut String) -> Self {
-        out.push('{');
-        Self { out, first: true }
-    }
-
-    fn name(&mut self, key: &str) {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
-    }
-
-    /// A value whose own serialisation is already canonical (scalars, sorted maps).
-    fn direct<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.name(key);
-        self.out
-            .push_str(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()));
-    }
-
-    /// A structure whose fields must be sorted: through `Value`, as [`Run::key`] does.
-    fn canonical<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        self.name(key);
-        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-        self.out.push_str(&value.to_string());
-    }
-
-    fn finish(self) {
-        self.out.push('}');
     }
 }
 
@@ -293,7 +188,17 @@ impl Plan {
     /// The same document as [`Plan::to_json`] without whitespace: what `expc plan -o` saves
     /// (about half the size of the pretty form, and faster to write and read back).
     pub fn to_json_compact(&self) -> String {
-        serde_json::to_string(&file::PlanFile::from(self)).unwrap_or_default()
+        let mut text = Vec::new();
+        match self.write_json_compact(&mut text) {
+            Ok(()) => String::from_utf8(text).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Writes [`Plan::to_json_compact`]'s document to `out`, a batch of runs at a time, each
+    /// batch written by all cores.
+    pub fn write_json_compact(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        file::write_compact(self, 8192, out)
     }
 
     /// Reads a plan written by [`Plan::to_json`] or [`Plan::to_json_compact`], checking its
@@ -305,7 +210,7 @@ impl Plan {
         }
         // One parse on the good path; the version is looked at only when that parse fails, so
         // a plan of another version is reported as such rather than as a shape mismatch.
-        let file: file::PlanFile = match serde_json::from_str(text) {
+        let file = match file::parse(text) {
             Ok(file) => file,
             Err(source) => {
                 let Ok(version) = serde_json::from_str::<Version>(text) else {
@@ -338,7 +243,7 @@ impl Plan {
             path: path.into(),
             message,
         })?;
-        if let Some((run, expected)) = first_tampered(&plan.runs) {
+        if let Some((run, expected)) = parallel::first_tampered(&plan.runs) {
             return Err(PlanError::Tampered {
                 path: path.into(),
                 run: format!(
@@ -351,27 +256,4 @@ impl Plan {
         }
         Ok(plan)
     }
-}
-
-/// The first run (in plan order) whose id is not the hash of its content, with the id it
-/// should have; the runs are checked in parallel chunks.
-fn first_tampered(runs: &[Run]) -> Option<(&Run, String)> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = runs.len().div_ceil(threads).max(1024);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = runs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter().find_map(|run| {
-                        let expected = run.derive_id();
-                        (run.id != expected).then_some((run, expected))
-                    })
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .find_map(|worker| worker.join().ok().flatten())
-    })
 }

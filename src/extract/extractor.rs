@@ -9,13 +9,18 @@ use super::split::{Split, relation_splits};
 use crate::template::segments::LABEL_VARIABLE;
 use crate::template::spec::ListStyle;
 use crate::template::{Segment, TemplateSpec, parse_relation, validate};
-use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet};
+use super::known::KnownStrings;
+use regex::{CaptureLocations, Regex};
+use std::collections::BTreeMap;
 
 /// Reads generated text back into relations; see the module documentation for the rules.
 #[derive(Debug, Clone)]
 pub struct Extractor {
     regex: Regex,
+    /// The capture group of each role, in role order (`None`: the pattern has no such group).
+    role_groups: Vec<Option<usize>>,
+    /// The capture group of the label word, when the pattern has one.
+    label_group: Option<usize>,
     /// The relation segments when the pattern is generated (`None` for an explicit pattern).
     segments: Option<Vec<Segment>>,
     roles: Vec<String>,
@@ -55,7 +60,10 @@ impl Extractor {
             [only] => Some((*only).clone()),
             _ => None,
         };
+        let group_index = |name: &str| regex.capture_names().position(|n| n == Some(name));
         Ok(Self {
+            role_groups: spec.arguments.iter().map(|role| group_index(role)).collect(),
+            label_group: group_index(LABEL_VARIABLE),
             regex,
             segments: spec.extractor.is_none().then_some(segments),
             roles: spec.arguments.clone(),
@@ -87,11 +95,11 @@ impl Extractor {
     /// Reads `text`, resolving ambiguous splits to the first one whose argument strings (list
     /// members included) are all in `known` (e.g. `template::known_strings` of the source
     /// document); the leftmost split when none is.
-    pub fn extract_in(&self, text: &str, known: &BTreeSet<String>) -> Extraction {
+    pub fn extract_in(&self, text: &str, known: &impl KnownStrings) -> Extraction {
         self.extract_with(text, Some(known))
     }
 
-    fn extract_with(&self, text: &str, known: Option<&BTreeSet<String>>) -> Extraction {
+    fn extract_with(&self, text: &str, known: Option<&dyn KnownStrings>) -> Extraction {
         let mut extraction = Extraction::default();
         let body = text.trim();
         if body.is_empty() || self.is_null(body) {
@@ -105,11 +113,12 @@ impl Extractor {
             "" => self.separator.as_str(),
             trimmed => trimmed,
         };
+        let mut locations = self.regex.capture_locations();
         for piece in body.split(mark).map(str::trim) {
             if piece.is_empty() || self.is_null(piece) {
                 continue;
             }
-            match self.read_piece(piece, known) {
+            match self.read_piece(piece, &mut locations, known) {
                 Some(relation) if !extraction.relations.contains(&relation) => {
                     extraction.relations.push(relation);
                 }
@@ -133,60 +142,58 @@ impl Extractor {
         }
     }
 
-    /// One relation sentence read into a relation, or `None` when it is not one.
+    /// One relation sentence read into a relation, or `None` when it is not one; `locations` is
+    /// the regex's capture buffer, reused from piece to piece.
     fn read_piece(
         &self,
         piece: &str,
-        known: Option<&BTreeSet<String>>,
+        locations: &mut CaptureLocations,
+        known: Option<&dyn KnownStrings>,
     ) -> Option<PredictedRelation> {
-        let captures = self.regex.captures(piece)?;
+        self.regex.captures_read(locations, piece)?;
+        let group = |index: Option<usize>| {
+            let (start, end) = locations.get(index?)?;
+            Some(&piece[start..end])
+        };
         let leftmost = Split {
-            label: captures.name(LABEL_VARIABLE).map(|m| m.as_str()),
+            label: group(self.label_group),
             roles: self
-                .roles
+                .role_groups
                 .iter()
-                .map(|role| captures.name(role).map_or("", |m| m.as_str()))
+                .map(|&index| group(index).unwrap_or(""))
                 .collect(),
         };
-        let first = self.readings(&leftmost).next();
+        let readings = self.argument_readings(&leftmost);
+        let first = readings.first()?;
         let Some(known) = known else {
-            return self.relation(first?);
+            return self.relation(leftmost.label, first);
         };
-        let all_known = |(_, arguments): &(Option<&str>, Vec<&str>)| {
-            arguments.iter().all(|a| known.contains(*a))
-        };
+        let all_known = |arguments: &&Vec<&str>| arguments.iter().all(|a| known.is_known(a));
         // The other splits are enumerated only when no reading of the regex's own split is
         // known: the usual sentence is settled without them (same choice, in the same order).
-        if let Some(chosen) = self.readings(&leftmost).find(all_known) {
-            return self.relation(chosen);
+        if let Some(chosen) = readings.iter().find(all_known) {
+            return self.relation(leftmost.label, chosen);
         }
-        let chosen = match &self.segments {
-            Some(segments) => relation_splits(segments, &self.roles, &self.words, piece)
-                .iter()
-                .flat_map(|split| self.readings(split))
-                .find(all_known)
-                .or(first),
-            None => first,
-        }?;
-        self.relation(chosen)
+        if let Some(segments) = &self.segments {
+            for split in relation_splits(segments, &self.roles, &self.words, piece) {
+                if let Some(chosen) = self.argument_readings(&split).iter().find(all_known) {
+                    return self.relation(split.label, chosen);
+                }
+            }
+        }
+        self.relation(leftmost.label, first)
     }
 
-    /// Every reading of a split: its label word and its argument strings (a list role's members
-    /// in every way the list can be read).
-    fn readings<'s, 't>(
-        &'s self,
-        split: &'s Split<'t>,
-    ) -> impl Iterator<Item = (Option<&'t str>, Vec<&'t str>)> + Clone + 's {
-        let members: Vec<Vec<&'t str>> = match (&self.list, split.roles.as_slice()) {
+    /// Every reading of a split's argument strings: its roles, or a list role's members in every
+    /// way the list can be read (most preferred first; never empty).
+    fn argument_readings<'t>(&self, split: &Split<'t>) -> Vec<Vec<&'t str>> {
+        match (&self.list, split.roles.as_slice()) {
             (Some(style), [list]) => list_splits(style, list),
             _ => vec![split.roles.clone()],
-        };
-        members
-            .into_iter()
-            .map(move |arguments| (split.label, arguments))
+        }
     }
 
-    fn relation(&self, (word, arguments): (Option<&str>, Vec<&str>)) -> Option<PredictedRelation> {
+    fn relation(&self, word: Option<&str>, arguments: &[&str]) -> Option<PredictedRelation> {
         if arguments.iter().any(|argument| argument.is_empty()) {
             return None;
         }
@@ -194,7 +201,7 @@ impl Extractor {
             Some(word) => self.label_of_word.get(word)?.clone(),
             None => self.single_label.clone()?,
         };
-        let mut arguments: Vec<String> = arguments.into_iter().map(str::to_owned).collect();
+        let mut arguments: Vec<String> = arguments.iter().map(|&a| a.to_owned()).collect();
         if self.list.is_some() {
             arguments.sort();
             arguments.dedup();

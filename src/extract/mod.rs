@@ -29,6 +29,7 @@
 
 pub mod error;
 pub mod extractor;
+pub mod known;
 pub mod list_split;
 pub mod pattern;
 pub mod relation;
@@ -37,5 +38,6 @@ pub mod split;
 
 pub use error::ExtractError;
 pub use extractor::Extractor;
+pub use known::KnownStrings;
 pub use relation::{Extraction, PredictedRelation};
 pub use roundtrip::{RoundTrip, RoundTripFailure, roundtrip};

@@ -2,16 +2,20 @@
 //! reads generated text back into relations.
 
 use super::error::ExtractError;
-use super::list_split::list_splits;
+use super::list_split::list_readings;
 use super::pattern::{anchored, relation_pattern, words_longest_first};
 use super::relation::{Extraction, PredictedRelation};
-use super::split::{Split, relation_splits};
+use super::split::{FirstSplit, Split, first_split, relation_splits};
 use crate::template::segments::LABEL_VARIABLE;
 use crate::template::spec::ListStyle;
 use crate::template::{Segment, TemplateSpec, parse_relation, validate};
 use super::known::KnownStrings;
 use regex::{CaptureLocations, Regex};
 use std::collections::BTreeMap;
+
+/// Steps the segment walk may take to find a sentence's split before the regex is asked instead:
+/// ordinary sentences take a few; text full of near-misses could take many more.
+const FIRST_SPLIT_STEPS: usize = 256;
 
 /// Reads generated text back into relations; see the module documentation for the rules.
 #[derive(Debug, Clone)]
@@ -150,46 +154,74 @@ impl Extractor {
         locations: &mut CaptureLocations,
         known: Option<&dyn KnownStrings>,
     ) -> Option<PredictedRelation> {
+        let leftmost = self.leftmost_split(piece, locations)?;
+        let Some(known) = known else {
+            return self.relation(leftmost.label, &self.first_reading(&leftmost));
+        };
+        // The other splits are enumerated only when no reading of the regex's own split is
+        // known: the usual sentence is settled without them (same choice, in the same order).
+        if let Some(chosen) = self.known_reading(&leftmost, known) {
+            return self.relation(leftmost.label, &chosen);
+        }
+        if let Some(segments) = &self.segments {
+            for split in relation_splits(segments, &self.roles, &self.words, piece) {
+                if let Some(chosen) = self.known_reading(&split, known) {
+                    return self.relation(split.label, &chosen);
+                }
+            }
+        }
+        self.relation(leftmost.label, &self.first_reading(&leftmost))
+    }
+
+    /// The regex's own split of `piece`, or `None` when it does not match. A generated pattern's
+    /// match is found by walking the segments (the same split, without the regex's capture
+    /// engine); the regex runs when the walk cannot decide within its budget, and always for an
+    /// explicit pattern.
+    fn leftmost_split<'t>(
+        &self,
+        piece: &'t str,
+        locations: &mut CaptureLocations,
+    ) -> Option<Split<'t>> {
+        if let Some(segments) = &self.segments {
+            match first_split(segments, &self.roles, &self.words, piece, FIRST_SPLIT_STEPS) {
+                FirstSplit::Found(split) => return Some(split),
+                FirstSplit::NoSplit => return None,
+                FirstSplit::OutOfBudget => {}
+            }
+        }
         self.regex.captures_read(locations, piece)?;
         let group = |index: Option<usize>| {
             let (start, end) = locations.get(index?)?;
             Some(&piece[start..end])
         };
-        let leftmost = Split {
+        Some(Split {
             label: group(self.label_group),
             roles: self
                 .role_groups
                 .iter()
                 .map(|&index| group(index).unwrap_or(""))
                 .collect(),
-        };
-        let readings = self.argument_readings(&leftmost);
-        let first = readings.first()?;
-        let Some(known) = known else {
-            return self.relation(leftmost.label, first);
-        };
-        let all_known = |arguments: &&Vec<&str>| arguments.iter().all(|a| known.is_known(a));
-        // The other splits are enumerated only when no reading of the regex's own split is
-        // known: the usual sentence is settled without them (same choice, in the same order).
-        if let Some(chosen) = readings.iter().find(all_known) {
-            return self.relation(leftmost.label, chosen);
-        }
-        if let Some(segments) = &self.segments {
-            for split in relation_splits(segments, &self.roles, &self.words, piece) {
-                if let Some(chosen) = self.argument_readings(&split).iter().find(all_known) {
-                    return self.relation(split.label, chosen);
-                }
-            }
-        }
-        self.relation(leftmost.label, first)
+        })
     }
 
-    /// Every reading of a split's argument strings: its roles, or a list role's members in every
-    /// way the list can be read (most preferred first; never empty).
-    fn argument_readings<'t>(&self, split: &Split<'t>) -> Vec<Vec<&'t str>> {
+    /// The preferred reading of a split's argument strings: its roles, or a list role's members
+    /// in their canonical form.
+    fn first_reading<'t>(&self, split: &Split<'t>) -> Vec<&'t str> {
         match (&self.list, split.roles.as_slice()) {
-            (Some(style), [list]) => list_splits(style, list),
-            _ => vec![split.roles.clone()],
+            (Some(style), [list]) => list_readings(style, list)
+                .next()
+                .unwrap_or_else(|| vec![list]),
+            _ => split.roles.clone(),
+        }
+    }
+
+    /// The first reading of a split's argument strings (a list role's members in every way the
+    /// list can be read, most preferred first) whose strings are all `known`.
+    fn known_reading<'t>(&self, split: &Split<'t>, known: &dyn KnownStrings) -> Option<Vec<&'t str>> {
+        let all_known = |arguments: &Vec<&str>| arguments.iter().all(|a| known.is_known(a));
+        match (&self.list, split.roles.as_slice()) {
+            (Some(style), [list]) => list_readings(style, list).find(all_known),
+            _ => all_known(&split.roles).then(|| split.roles.clone()),
         }
     }
 

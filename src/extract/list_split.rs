@@ -11,27 +11,40 @@ const MAX_CUT_CHOICES: usize = 10;
 
 /// Every reading of `text` as list members, most preferred first; never empty.
 pub fn list_splits<'t>(style: &ListStyle, text: &'t str) -> Vec<Vec<&'t str>> {
-    let mut splits = Vec::new();
-    for at in occurrences(text, 0, &style.last) {
-        let (head, tail) = (&text[..at], &text[at + style.last.len()..]);
-        if tail.is_empty() {
-            continue;
-        }
-        for mut members in head_splits(head, &style.separator) {
-            members.push(tail);
-            splits.push(members);
-        }
-    }
-    for at in occurrences(text, 0, &style.pair) {
-        let (first, second) = (&text[..at], &text[at + style.pair.len()..]);
-        if !first.is_empty() && !second.is_empty() {
-            splits.push(vec![first, second]);
-        }
-    }
-    splits.extend(head_splits(text, &style.separator));
-    splits.truncate(MAX_SPLITS - 1);
-    splits.push(vec![text]);
-    splits
+    list_readings(style, text).collect()
+}
+
+/// The readings of [`list_splits`], computed only as far as they are consumed: the preferred
+/// reading settles most lists.
+pub fn list_readings<'s, 't: 's>(
+    style: &'s ListStyle,
+    text: &'t str,
+) -> impl Iterator<Item = Vec<&'t str>> + 's {
+    let long = occurrences(text, 0, &style.last)
+        .into_iter()
+        .filter_map(move |at| {
+            let (head, tail) = (&text[..at], &text[at + style.last.len()..]);
+            (!tail.is_empty()).then_some((head, tail))
+        })
+        .flat_map(move |(head, tail)| {
+            head_splits(head, &style.separator)
+                .into_iter()
+                .map(move |mut members| {
+                    members.push(tail);
+                    members
+                })
+        });
+    let pairs = std::iter::once(text)
+        .flat_map(move |text| occurrences(text, 0, &style.pair))
+        .filter_map(move |at| {
+            let (first, second) = (&text[..at], &text[at + style.pair.len()..]);
+            (!first.is_empty() && !second.is_empty()).then(|| vec![first, second])
+        });
+    let separated = std::iter::once(text).flat_map(move |text| head_splits(text, &style.separator));
+    long.chain(pairs)
+        .chain(separated)
+        .take(MAX_SPLITS - 1)
+        .chain(std::iter::once(vec![text]))
 }
 
 /// Readings of `head` as at least two non-empty members joined by `separator`, cutting at every

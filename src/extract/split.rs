@@ -23,56 +23,106 @@ pub fn relation_splits<'t>(
     words_longest_first: &[String],
     text: &'t str,
 ) -> Vec<Split<'t>> {
-    let mut walk = Walk {
-        words: words_longest_first,
-        text,
-        captured: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut walk = Walk::new(words_longest_first, text, MAX_SPLITS, usize::MAX);
     walk.segments(segments, 0);
     walk.found
-        .into_iter()
-        .map(|captured| {
-            let mut split = Split {
-                label: None,
-                roles: vec![""; roles.len()],
-            };
-            for (kind, value) in captured {
-                match kind {
-                    SegmentKind::Role(role) => {
-                        if let Some(index) = roles.iter().position(|r| *r == role) {
-                            split.roles[index] = value;
-                        }
-                    }
-                    SegmentKind::Label => split.label = Some(value),
-                    SegmentKind::Literal(_) => {}
+        .iter()
+        .map(|captured| split_of(roles, captured))
+        .collect()
+}
+
+/// What [`first_split`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstSplit<'t> {
+    /// The first split of [`relation_splits`]: the generated regex's own match.
+    Found(Split<'t>),
+    /// The text is no relation sentence: the generated regex does not match it.
+    NoSplit,
+    /// The walk took more than its budget of steps without deciding.
+    OutOfBudget,
+}
+
+/// The first split of `text` (as [`relation_splits`] orders them), deciding within `budget`
+/// steps (one step per segment tried at a position): the generated regex's own match, found
+/// without running the regex when the walk is short, as it is for ordinary sentences.
+pub fn first_split<'t>(
+    segments: &[Segment],
+    roles: &[String],
+    words_longest_first: &[String],
+    text: &'t str,
+    budget: usize,
+) -> FirstSplit<'t> {
+    let mut walk = Walk::new(words_longest_first, text, 1, budget);
+    walk.segments(segments, 0);
+    match walk.found.first() {
+        Some(captured) => FirstSplit::Found(split_of(roles, captured)),
+        None if walk.steps_left == 0 => FirstSplit::OutOfBudget,
+        None => FirstSplit::NoSplit,
+    }
+}
+
+/// The split of the variables captured along one path of the walk.
+fn split_of<'t>(roles: &[String], captured: &[(&SegmentKind, &'t str)]) -> Split<'t> {
+    let mut split = Split {
+        label: None,
+        roles: vec![""; roles.len()],
+    };
+    for &(kind, value) in captured {
+        match kind {
+            SegmentKind::Role(role) => {
+                if let Some(index) = roles.iter().position(|r| r == role) {
+                    split.roles[index] = value;
                 }
             }
-            split
-        })
-        .collect()
+            SegmentKind::Label => split.label = Some(value),
+            SegmentKind::Literal(_) => {}
+        }
+    }
+    split
 }
 
 /// A depth-first walk over segments, recording the variables captured on the way.
 struct Walk<'w, 't> {
     words: &'w [String],
     text: &'t str,
-    captured: Vec<(SegmentKind, &'t str)>,
-    found: Vec<Vec<(SegmentKind, &'t str)>>,
+    captured: Vec<(&'w SegmentKind, &'t str)>,
+    found: Vec<Vec<(&'w SegmentKind, &'t str)>>,
+    /// The walk stops once it has found this many splits.
+    wanted: usize,
+    /// Steps it may still take; at 0 it stops, undecided.
+    steps_left: usize,
 }
 
-impl<'t> Walk<'_, 't> {
-    fn segments(&mut self, segments: &[Segment], position: usize) {
-        if self.found.len() >= MAX_SPLITS {
+impl<'w, 't> Walk<'w, 't> {
+    fn new(words: &'w [String], text: &'t str, wanted: usize, budget: usize) -> Self {
+        Self {
+            words,
+            text,
+            captured: Vec::new(),
+            found: Vec::new(),
+            wanted,
+            steps_left: budget,
+        }
+    }
+
+    /// Whether the walk has found enough splits or run out of steps.
+    fn stopped(&self) -> bool {
+        self.found.len() >= self.wanted || self.steps_left == 0
+    }
+
+    fn segments(&mut self, segments: &'w [Segment], position: usize) {
+        if self.stopped() {
             return;
         }
+        self.steps_left -= 1;
         let Some((segment, rest)) = segments.split_first() else {
             if position == self.text.len() {
                 self.found.push(self.captured.clone());
             }
             return;
         };
-        let remaining = &self.text[position..];
+        let text = self.text;
+        let remaining = &text[position..];
         match &segment.kind {
             SegmentKind::Literal(literal) => {
                 if remaining.starts_with(literal.as_str()) {
@@ -84,51 +134,89 @@ impl<'t> Walk<'_, 't> {
                     if remaining.starts_with(word.as_str()) {
                         self.capture(&segment.kind, rest, position, position + word.len());
                     }
+                    if self.stopped() {
+                        return;
+                    }
                 }
             }
             SegmentKind::Role(_) => {
-                for end in role_ends(self.text, position, rest.first()) {
-                    self.capture(&segment.kind, rest, position, end);
+                // A role is not empty: it ends after its first character at the earliest.
+                let Some(first) = remaining.chars().next() else {
+                    return;
+                };
+                let after_first = position + first.len_utf8();
+                match rest.first().map(|next| &next.kind) {
+                    None => self.capture(&segment.kind, rest, position, text.len()),
+                    // It ends before each occurrence of the literal that follows it.
+                    Some(SegmentKind::Literal(literal)) => {
+                        for end in Occurrences::new(text, after_first, literal) {
+                            self.capture(&segment.kind, rest, position, end);
+                            if self.stopped() {
+                                return;
+                            }
+                        }
+                    }
+                    // Validation forbids adjacent variables; should one slip through, try every
+                    // boundary.
+                    Some(_) => {
+                        for end in (after_first..=text.len()).filter(|&i| text.is_char_boundary(i))
+                        {
+                            self.capture(&segment.kind, rest, position, end);
+                            if self.stopped() {
+                                return;
+                            }
+                        }
+                    }
                 }
             }
         }
     }
 
-    fn capture(&mut self, kind: &SegmentKind, rest: &[Segment], start: usize, end: usize) {
-        self.captured.push((kind.clone(), &self.text[start..end]));
+    fn capture(&mut self, kind: &'w SegmentKind, rest: &'w [Segment], start: usize, end: usize) {
+        self.captured.push((kind, &self.text[start..end]));
         self.segments(rest, end);
         self.captured.pop();
     }
 }
 
-/// Where a non-empty role starting at `start` may end, shortest first: before each occurrence of
-/// the literal that follows it, or at the end of the text when it is last.
-fn role_ends(text: &str, start: usize, next: Option<&Segment>) -> Vec<usize> {
-    let first_char = text[start..].chars().next().map_or(0, char::len_utf8);
-    if first_char == 0 {
-        return Vec::new();
-    }
-    let after_first = start + first_char;
-    match next.map(|segment| &segment.kind) {
-        None => vec![text.len()],
-        Some(SegmentKind::Literal(literal)) => occurrences(text, after_first, literal),
-        // Validation forbids adjacent variables; should one slip through, try every boundary.
-        Some(_) => (after_first..=text.len())
-            .filter(|&i| text.is_char_boundary(i))
-            .collect(),
+/// Byte offsets of every (possibly overlapping) occurrence of `needle` in `text` at or after `from`.
+pub fn occurrences(text: &str, from: usize, needle: &str) -> Vec<usize> {
+    Occurrences::new(text, from, needle).collect()
+}
+
+/// The occurrences of [`occurrences`], found one at a time.
+struct Occurrences<'t, 'n> {
+    text: &'t str,
+    needle: &'n str,
+    /// Where the search for the next one starts (`None`: done).
+    search: Option<usize>,
+}
+
+impl<'t, 'n> Occurrences<'t, 'n> {
+    fn new(text: &'t str, from: usize, needle: &'n str) -> Self {
+        Self {
+            text,
+            needle,
+            search: Some(from),
+        }
     }
 }
 
-/// Byte offsets of every (possibly overlapping) occurrence of `needle` in `text` at or after `from`.
-pub fn occurrences(text: &str, from: usize, needle: &str) -> Vec<usize> {
-    let mut found = Vec::new();
-    let mut search = from;
-    while let Some(offset) = text.get(search..).and_then(|rest| rest.find(needle)) {
-        let at = search + offset;
-        found.push(at);
-        search = at + text[at..].chars().next().map_or(1, char::len_utf8);
+impl Iterator for Occurrences<'_, '_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let search = self.search?;
+        let found = self
+            .text
+            .get(search..)
+            .and_then(|rest| rest.find(self.needle));
+        self.search = found.map(|offset| {
+            let at = search + offset;
+            at + self.text[at..].chars().next().map_or(1, char::len_utf8)
+        });
+        found.map(|offset| search + offset)
     }
-    found
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! generated texts change.
 
 use super::error::ScoreError;
-use super::scorer::{DocumentScore, aggregate_over, correct};
+use super::scorer::{DocumentScore, correct};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use crate::extract::Extractor;
+use crate::extract::{Extractor, PredictedRelation};
 use crate::template::{
     GoldDedup, GoldRelation, TemplateError, TemplateSpec, known_strings, target_relations,
 };
@@ -103,15 +103,39 @@ impl GoldIndex {
         self.documents.is_empty()
     }
 
-    /// Scores `predictions` (document id → generated text), as [`super::score`] does.
+    /// Scores `predictions` (document id → generated text), as [`super::score`] does, without
+    /// keeping each document's counts and extraction.
     pub fn score(
         &self,
         extractor: &Extractor,
         predictions: &BTreeMap<String, String>,
         mode: CountingMode,
     ) -> Result<Scores, ScoreError> {
-        let documents = self.score_documents(extractor, predictions, mode)?;
-        Ok(aggregate_over(&self.labels, mode, &documents))
+        let texts = self.texts(predictions)?;
+        let mut labels = self.empty_counts();
+        let mut without_prediction = 0;
+        let mut unparseable = 0;
+        for (document, text) in self.documents.iter().zip(texts) {
+            let Some(text) = text else {
+                without_prediction += 1;
+                self.count(document, &[], mode, &mut labels);
+                continue;
+            };
+            let extraction = extractor.extract_in(text, &document.known);
+            unparseable += extraction.unparseable.len();
+            self.count(document, &extraction.relations, mode, &mut labels);
+        }
+        Ok(Scores {
+            mode,
+            documents: self.documents.len(),
+            documents_without_prediction: without_prediction,
+            unparseable,
+            micro: labels.values().copied().sum::<Counts>().scores(),
+            labels: labels
+                .iter()
+                .map(|(label, counts)| (label.clone(), counts.scores()))
+                .collect(),
+        })
     }
 
     /// The counts of every gold document, in document order, as [`super::score_documents`]
@@ -122,32 +146,13 @@ impl GoldIndex {
         predictions: &BTreeMap<String, String>,
         mode: CountingMode,
     ) -> Result<Vec<DocumentScore>, ScoreError> {
-        let (texts, unknown) = self.pair(predictions);
-        if !unknown.is_empty() {
-            return Err(ScoreError::UnknownDocuments { ids: unknown });
-        }
+        let texts = self.texts(predictions)?;
         let scored = self.documents.iter().zip(texts).map(|(document, text)| {
             let extraction = text
                 .map(|text| extractor.extract_in(text, &document.known))
                 .unwrap_or_default();
-            let gold = document.gold(mode);
-            let mut labels: BTreeMap<String, Counts> = self
-                .labels
-                .iter()
-                .map(|label| (label.clone(), Counts::default()))
-                .collect();
-            let predicted = &extraction.relations;
-            for relation in gold {
-                add_to(&mut labels, &relation.label, |counts| counts.gold += 1);
-            }
-            for relation in predicted {
-                add_to(&mut labels, &relation.label, |counts| counts.predicted += 1);
-            }
-            for index in correct(mode, self.is_set, predicted, gold) {
-                add_to(&mut labels, &predicted[index].label, |counts| {
-                    counts.true_positives += 1;
-                });
-            }
+            let mut labels = self.empty_counts();
+            self.count(document, &extraction.relations, mode, &mut labels);
             DocumentScore {
                 id: document.id.clone(),
                 has_prediction: text.is_some(),
@@ -156,6 +161,50 @@ impl GoldIndex {
             }
         });
         Ok(scored.collect())
+    }
+
+    /// Zero counts for every label of the template.
+    fn empty_counts(&self) -> BTreeMap<String, Counts> {
+        self.labels
+            .iter()
+            .map(|label| (label.clone(), Counts::default()))
+            .collect()
+    }
+
+    /// Adds what `document` contributes, with `predicted` read from its text, to `labels`.
+    fn count(
+        &self,
+        document: &GoldDocument,
+        predicted: &[PredictedRelation],
+        mode: CountingMode,
+        labels: &mut BTreeMap<String, Counts>,
+    ) {
+        let gold = document.gold(mode);
+        for relation in gold {
+            add_to(labels, &relation.label, |counts| counts.gold += 1);
+        }
+        for relation in predicted {
+            add_to(labels, &relation.label, |counts| counts.predicted += 1);
+        }
+        for index in correct(mode, self.is_set, predicted, gold) {
+            add_to(labels, &predicted[index].label, |counts| {
+                counts.true_positives += 1;
+            });
+        }
+    }
+
+    /// Each document's generated text, in document order (`None`: not predicted); predictions
+    /// for documents not in the index are an error.
+    fn texts<'p>(
+        &self,
+        predictions: &'p BTreeMap<String, String>,
+    ) -> Result<Vec<Option<&'p str>>, ScoreError> {
+        let (texts, unknown) = self.pair(predictions);
+        if unknown.is_empty() {
+            Ok(texts)
+        } else {
+            Err(ScoreError::UnknownDocuments { ids: unknown })
+        }
     }
 
     /// Each document's generated text (in document order; `None`: not predicted) and the

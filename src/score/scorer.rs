@@ -66,18 +66,9 @@ pub fn score_documents(
 /// The scores of documents counted in `mode` by [`score_documents`]: micro, and per label for
 /// every label of the template.
 pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentScore]) -> Scores {
-    let labels: Vec<String> = spec.labels.keys().cloned().collect();
-    aggregate_over(&labels, mode, documents)
-}
-
-/// [`aggregate`] over the template's labels, `template_labels`.
-pub(super) fn aggregate_over(
-    template_labels: &[String],
-    mode: CountingMode,
-    documents: &[DocumentScore],
-) -> Scores {
-    let mut labels: BTreeMap<String, Counts> = template_labels
-        .iter()
+    let mut labels: BTreeMap<String, Counts> = spec
+        .labels
+        .keys()
         .map(|l| (l.clone(), Counts::default()))
         .collect();
     for document in documents {

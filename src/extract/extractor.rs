@@ -2,13 +2,12 @@
 //! reads generated text back into relations.
 
 use super::error::ExtractError;
-use super::list_split::list_readings;
+use super::list_split::ListReader;
 use super::pattern::{anchored, relation_pattern, words_longest_first};
 use super::relation::{Extraction, PredictedRelation};
-use super::split::{FirstSplit, Split, first_split, relation_splits};
+use super::split::{FirstSplit, Split, Splitter};
 use crate::template::segments::LABEL_VARIABLE;
-use crate::template::spec::ListStyle;
-use crate::template::{Segment, TemplateSpec, parse_relation, validate};
+use crate::template::{TemplateSpec, parse_relation, validate};
 use super::known::KnownStrings;
 use regex::{CaptureLocations, Regex};
 use std::collections::BTreeMap;
@@ -25,11 +24,11 @@ pub struct Extractor {
     role_groups: Vec<Option<usize>>,
     /// The capture group of the label word, when the pattern has one.
     label_group: Option<usize>,
-    /// The relation segments when the pattern is generated (`None` for an explicit pattern).
-    segments: Option<Vec<Segment>>,
-    roles: Vec<String>,
-    list: Option<ListStyle>,
-    words: Vec<String>,
+    /// The relation segments, prepared for splitting, when the pattern is generated (`None` for
+    /// an explicit pattern).
+    splitter: Option<Splitter>,
+    /// The list style of a template with a single list role, prepared for reading lists.
+    list: Option<ListReader>,
     label_of_word: BTreeMap<String, String>,
     single_label: Option<String>,
     separator: String,
@@ -69,10 +68,11 @@ impl Extractor {
             role_groups: spec.arguments.iter().map(|role| group_index(role)).collect(),
             label_group: group_index(LABEL_VARIABLE),
             regex,
-            segments: spec.extractor.is_none().then_some(segments),
-            roles: spec.arguments.clone(),
-            list: spec.list_role().map(|_| spec.list.clone()),
-            words,
+            splitter: spec
+                .extractor
+                .is_none()
+                .then(|| Splitter::new(&segments, &spec.arguments, &words)),
+            list: spec.list_role().map(|_| ListReader::new(&spec.list)),
             label_of_word: spec
                 .labels
                 .iter()
@@ -117,7 +117,8 @@ impl Extractor {
             "" => self.separator.as_str(),
             trimmed => trimmed,
         };
-        let mut locations = self.regex.capture_locations();
+        // The regex's capture buffer, made when a piece first needs the regex.
+        let mut locations = None;
         for piece in body.split(mark).map(str::trim) {
             if piece.is_empty() || self.is_null(piece) {
                 continue;
@@ -151,7 +152,7 @@ impl Extractor {
     fn read_piece(
         &self,
         piece: &str,
-        locations: &mut CaptureLocations,
+        locations: &mut Option<CaptureLocations>,
         known: Option<&dyn KnownStrings>,
     ) -> Option<PredictedRelation> {
         let leftmost = self.leftmost_split(piece, locations)?;
@@ -163,8 +164,8 @@ impl Extractor {
         if let Some(chosen) = self.known_reading(&leftmost, known) {
             return self.relation(leftmost.label, &chosen);
         }
-        if let Some(segments) = &self.segments {
-            for split in relation_splits(segments, &self.roles, &self.words, piece) {
+        if let Some(splitter) = &self.splitter {
+            for split in splitter.splits(piece) {
                 if let Some(chosen) = self.known_reading(&split, known) {
                     return self.relation(split.label, &chosen);
                 }
@@ -180,15 +181,16 @@ impl Extractor {
     fn leftmost_split<'t>(
         &self,
         piece: &'t str,
-        locations: &mut CaptureLocations,
+        locations: &mut Option<CaptureLocations>,
     ) -> Option<Split<'t>> {
-        if let Some(segments) = &self.segments {
-            match first_split(segments, &self.roles, &self.words, piece, FIRST_SPLIT_STEPS) {
+        if let Some(splitter) = &self.splitter {
+            match splitter.first_split(piece, FIRST_SPLIT_STEPS) {
                 FirstSplit::Found(split) => return Some(split),
                 FirstSplit::NoSplit => return None,
                 FirstSplit::OutOfBudget => {}
             }
         }
+        let locations = locations.get_or_insert_with(|| self.regex.capture_locations());
         self.regex.captures_read(locations, piece)?;
         let group = |index: Option<usize>| {
             let (start, end) = locations.get(index?)?;
@@ -208,7 +210,8 @@ impl Extractor {
     /// in their canonical form.
     fn first_reading<'t>(&self, split: &Split<'t>) -> Vec<&'t str> {
         match (&self.list, split.roles.as_slice()) {
-            (Some(style), [list]) => list_readings(style, list)
+            (Some(reader), [list]) => reader
+                .readings(list)
                 .next()
                 .unwrap_or_else(|| vec![list]),
             _ => split.roles.clone(),
@@ -220,7 +223,7 @@ impl Extractor {
     fn known_reading<'t>(&self, split: &Split<'t>, known: &dyn KnownStrings) -> Option<Vec<&'t str>> {
         let all_known = |arguments: &Vec<&str>| arguments.iter().all(|a| known.is_known(a));
         match (&self.list, split.roles.as_slice()) {
-            (Some(style), [list]) => list_readings(style, list).find(all_known),
+            (Some(reader), [list]) => reader.readings(list).find(all_known),
             _ => all_known(&split.roles).then(|| split.roles.clone()),
         }
     }

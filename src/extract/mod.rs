@@ -31,6 +31,7 @@ pub mod error;
 pub mod extractor;
 pub mod known;
 pub mod list_split;
+pub mod needle;
 pub mod pattern;
 pub mod relation;
 pub mod roundtrip;

@@ -2,6 +2,7 @@
 //! regular expression prefers them (roles as short as possible from the left, label words longest
 //! first): the first split is the regex's own match, the others are its alternatives.
 
+use super::needle::Needle;
 use crate::template::{Segment, SegmentKind};
 
 /// At most this many splits are enumerated per piece (ambiguity beyond this is pathological).
@@ -23,18 +24,13 @@ pub fn relation_splits<'t>(
     words_longest_first: &[String],
     text: &'t str,
 ) -> Vec<Split<'t>> {
-    let mut walk = Walk::new(words_longest_first, text, MAX_SPLITS, usize::MAX);
-    walk.segments(segments, 0);
-    walk.found
-        .iter()
-        .map(|captured| split_of(roles, captured))
-        .collect()
+    Splitter::new(segments, roles, words_longest_first).splits(text)
 }
 
-/// What [`first_split`] found.
+/// What [`Splitter::first_split`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FirstSplit<'t> {
-    /// The first split of [`relation_splits`]: the generated regex's own match.
+    /// The first split of [`Splitter::splits`]: the generated regex's own match.
     Found(Split<'t>),
     /// The text is no relation sentence: the generated regex does not match it.
     NoSplit,
@@ -42,61 +38,100 @@ pub enum FirstSplit<'t> {
     OutOfBudget,
 }
 
-/// The first split of `text` (as [`relation_splits`] orders them), deciding within `budget`
-/// steps (one step per segment tried at a position): the generated regex's own match, found
-/// without running the regex when the walk is short, as it is for ordinary sentences.
-pub fn first_split<'t>(
-    segments: &[Segment],
-    roles: &[String],
-    words_longest_first: &[String],
-    text: &'t str,
-    budget: usize,
-) -> FirstSplit<'t> {
-    let mut walk = Walk::new(words_longest_first, text, 1, budget);
-    walk.segments(segments, 0);
-    match walk.found.first() {
-        Some(captured) => FirstSplit::Found(split_of(roles, captured)),
-        None if walk.steps_left == 0 => FirstSplit::OutOfBudget,
-        None => FirstSplit::NoSplit,
-    }
+/// A relation template's segments prepared for splitting many texts: the searcher of each
+/// literal that ends a role is built once.
+#[derive(Debug, Clone)]
+pub struct Splitter {
+    segments: Vec<Segment>,
+    roles: Vec<String>,
+    words: Vec<String>,
+    /// For each segment, the literal that follows it when it is a role followed by one.
+    role_ends: Vec<Option<Needle>>,
 }
 
-/// The split of the variables captured along one path of the walk.
-fn split_of<'t>(roles: &[String], captured: &[(&SegmentKind, &'t str)]) -> Split<'t> {
-    let mut split = Split {
-        label: None,
-        roles: vec![""; roles.len()],
-    };
-    for &(kind, value) in captured {
-        match kind {
-            SegmentKind::Role(role) => {
-                if let Some(index) = roles.iter().position(|r| r == role) {
-                    split.roles[index] = value;
+impl Splitter {
+    /// Prepares `segments`, whose roles are `roles` in order and whose label words are
+    /// `words_longest_first`.
+    pub fn new(segments: &[Segment], roles: &[String], words_longest_first: &[String]) -> Self {
+        let role_ends = segments
+            .iter()
+            .zip(segments.iter().skip(1).map(Some).chain([None]))
+            .map(|(segment, next)| match (&segment.kind, next.map(|n| &n.kind)) {
+                (SegmentKind::Role(_), Some(SegmentKind::Literal(literal))) => {
+                    Some(Needle::new(literal))
                 }
-            }
-            SegmentKind::Label => split.label = Some(value),
-            SegmentKind::Literal(_) => {}
+                _ => None,
+            })
+            .collect();
+        Self {
+            segments: segments.to_vec(),
+            roles: roles.to_vec(),
+            words: words_longest_first.to_vec(),
+            role_ends,
         }
     }
-    split
+
+    /// Every split of `text`, in preference order (at most [`MAX_SPLITS`]).
+    pub fn splits<'t>(&self, text: &'t str) -> Vec<Split<'t>> {
+        let mut walk = Walk::new(self, text, MAX_SPLITS, usize::MAX);
+        walk.segments(0, 0);
+        walk.found
+            .iter()
+            .map(|captured| self.split_of(captured))
+            .collect()
+    }
+
+    /// The first split of `text` (as [`Self::splits`] orders them), deciding within `budget`
+    /// steps (one step per segment tried at a position): the generated regex's own match, found
+    /// without running the regex when the walk is short, as it is for ordinary sentences.
+    pub fn first_split<'t>(&self, text: &'t str, budget: usize) -> FirstSplit<'t> {
+        let mut walk = Walk::new(self, text, 1, budget);
+        walk.segments(0, 0);
+        match walk.found.first() {
+            Some(captured) => FirstSplit::Found(self.split_of(captured)),
+            None if walk.steps_left == 0 => FirstSplit::OutOfBudget,
+            None => FirstSplit::NoSplit,
+        }
+    }
+
+    /// The split of the variables captured along one path of the walk (segment index, text).
+    fn split_of<'t>(&self, captured: &[(usize, &'t str)]) -> Split<'t> {
+        let mut split = Split {
+            label: None,
+            roles: vec![""; self.roles.len()],
+        };
+        for &(index, value) in captured {
+            match &self.segments[index].kind {
+                SegmentKind::Role(role) => {
+                    if let Some(position) = self.roles.iter().position(|r| r == role) {
+                        split.roles[position] = value;
+                    }
+                }
+                SegmentKind::Label => split.label = Some(value),
+                SegmentKind::Literal(_) => {}
+            }
+        }
+        split
+    }
 }
 
 /// A depth-first walk over segments, recording the variables captured on the way.
-struct Walk<'w, 't> {
-    words: &'w [String],
+struct Walk<'s, 't> {
+    splitter: &'s Splitter,
     text: &'t str,
-    captured: Vec<(&'w SegmentKind, &'t str)>,
-    found: Vec<Vec<(&'w SegmentKind, &'t str)>>,
+    /// The variables captured on the current path: segment index and text.
+    captured: Vec<(usize, &'t str)>,
+    found: Vec<Vec<(usize, &'t str)>>,
     /// The walk stops once it has found this many splits.
     wanted: usize,
     /// Steps it may still take; at 0 it stops, undecided.
     steps_left: usize,
 }
 
-impl<'w, 't> Walk<'w, 't> {
-    fn new(words: &'w [String], text: &'t str, wanted: usize, budget: usize) -> Self {
+impl<'s, 't> Walk<'s, 't> {
+    fn new(splitter: &'s Splitter, text: &'t str, wanted: usize, budget: usize) -> Self {
         Self {
-            words,
+            splitter,
             text,
             captured: Vec::new(),
             found: Vec::new(),
@@ -110,12 +145,14 @@ impl<'w, 't> Walk<'w, 't> {
         self.found.len() >= self.wanted || self.steps_left == 0
     }
 
-    fn segments(&mut self, segments: &'w [Segment], position: usize) {
+    /// Walks from segment `index` at byte `position` of the text.
+    fn segments(&mut self, index: usize, position: usize) {
         if self.stopped() {
             return;
         }
         self.steps_left -= 1;
-        let Some((segment, rest)) = segments.split_first() else {
+        let splitter = self.splitter;
+        let Some(segment) = splitter.segments.get(index) else {
             if position == self.text.len() {
                 self.found.push(self.captured.clone());
             }
@@ -126,13 +163,13 @@ impl<'w, 't> Walk<'w, 't> {
         match &segment.kind {
             SegmentKind::Literal(literal) => {
                 if remaining.starts_with(literal.as_str()) {
-                    self.segments(rest, position + literal.len());
+                    self.segments(index + 1, position + literal.len());
                 }
             }
             SegmentKind::Label => {
-                for word in self.words {
+                for word in &splitter.words {
                     if remaining.starts_with(word.as_str()) {
-                        self.capture(&segment.kind, rest, position, position + word.len());
+                        self.capture(index, position, position + word.len());
                     }
                     if self.stopped() {
                         return;
@@ -145,26 +182,23 @@ impl<'w, 't> Walk<'w, 't> {
                     return;
                 };
                 let after_first = position + first.len_utf8();
-                match rest.first().map(|next| &next.kind) {
-                    None => self.capture(&segment.kind, rest, position, text.len()),
+                if let Some(literal) = &splitter.role_ends[index] {
                     // It ends before each occurrence of the literal that follows it.
-                    Some(SegmentKind::Literal(literal)) => {
-                        for end in Occurrences::new(text, after_first, literal) {
-                            self.capture(&segment.kind, rest, position, end);
-                            if self.stopped() {
-                                return;
-                            }
+                    for end in literal.occurrences(text, after_first) {
+                        self.capture(index, position, end);
+                        if self.stopped() {
+                            return;
                         }
                     }
+                } else if index + 1 == splitter.segments.len() {
+                    self.capture(index, position, text.len());
+                } else {
                     // Validation forbids adjacent variables; should one slip through, try every
                     // boundary.
-                    Some(_) => {
-                        for end in (after_first..=text.len()).filter(|&i| text.is_char_boundary(i))
-                        {
-                            self.capture(&segment.kind, rest, position, end);
-                            if self.stopped() {
-                                return;
-                            }
+                    for end in (after_first..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                        self.capture(index, position, end);
+                        if self.stopped() {
+                            return;
                         }
                     }
                 }
@@ -172,50 +206,11 @@ impl<'w, 't> Walk<'w, 't> {
         }
     }
 
-    fn capture(&mut self, kind: &'w SegmentKind, rest: &'w [Segment], start: usize, end: usize) {
-        self.captured.push((kind, &self.text[start..end]));
-        self.segments(rest, end);
+    /// Captures segment `index` as the text from `start` to `end` and walks on.
+    fn capture(&mut self, index: usize, start: usize, end: usize) {
+        self.captured.push((index, &self.text[start..end]));
+        self.segments(index + 1, end);
         self.captured.pop();
-    }
-}
-
-/// Byte offsets of every (possibly overlapping) occurrence of `needle` in `text` at or after `from`.
-pub fn occurrences(text: &str, from: usize, needle: &str) -> Vec<usize> {
-    Occurrences::new(text, from, needle).collect()
-}
-
-/// The occurrences of [`occurrences`], found one at a time.
-struct Occurrences<'t, 'n> {
-    text: &'t str,
-    needle: &'n str,
-    /// Where the search for the next one starts (`None`: done).
-    search: Option<usize>,
-}
-
-impl<'t, 'n> Occurrences<'t, 'n> {
-    fn new(text: &'t str, from: usize, needle: &'n str) -> Self {
-        Self {
-            text,
-            needle,
-            search: Some(from),
-        }
-    }
-}
-
-impl Iterator for Occurrences<'_, '_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        let search = self.search?;
-        let found = self
-            .text
-            .get(search..)
-            .and_then(|rest| rest.find(self.needle));
-        self.search = found.map(|offset| {
-            let at = search + offset;
-            at + self.text[at..].chars().next().map_or(1, char::len_utf8)
-        });
-        found.map(|offset| search + offset)
     }
 }
 
@@ -285,11 +280,5 @@ mod tests {
                 proptest::prop_assert_eq!(splits.first().cloned(), expected, "{}", pattern);
             }
         }
-    }
-
-    #[test]
-    fn finds_overlapping_occurrences() {
-        assert_eq!(occurrences("aaaa", 0, "aa"), vec![0, 1, 2]);
-        assert_eq!(occurrences("é and é", 2, " and "), vec![2]);
     }
 }

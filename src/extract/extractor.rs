@@ -2,25 +2,33 @@
 //! reads generated text back into relations.
 
 use super::error::ExtractError;
-use super::list_split::list_splits;
+use super::list_split::ListReader;
 use super::pattern::{anchored, relation_pattern, words_longest_first};
 use super::relation::{Extraction, PredictedRelation};
-use super::split::{Split, relation_splits};
+use super::split::{FirstSplit, Split, Splitter};
 use crate::template::segments::LABEL_VARIABLE;
-use crate::template::spec::ListStyle;
-use crate::template::{Segment, TemplateSpec, parse_relation, validate};
-use regex::Regex;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::template::{TemplateSpec, parse_relation, validate};
+use super::known::KnownStrings;
+use regex::{CaptureLocations, Regex};
+use std::collections::BTreeMap;
+
+/// Steps the segment walk may take to find a sentence's split before the regex is asked instead:
+/// ordinary sentences take a few; text full of near-misses could take many more.
+const FIRST_SPLIT_STEPS: usize = 256;
 
 /// Reads generated text back into relations; see the module documentation for the rules.
 #[derive(Debug, Clone)]
 pub struct Extractor {
     regex: Regex,
-    /// The relation segments when the pattern is generated (`None` for an explicit pattern).
-    segments: Option<Vec<Segment>>,
-    roles: Vec<String>,
-    list: Option<ListStyle>,
-    words: Vec<String>,
+    /// The capture group of each role, in role order (`None`: the pattern has no such group).
+    role_groups: Vec<Option<usize>>,
+    /// The capture group of the label word, when the pattern has one.
+    label_group: Option<usize>,
+    /// The relation segments, prepared for splitting, when the pattern is generated (`None` for
+    /// an explicit pattern).
+    splitter: Option<Splitter>,
+    /// The list style of a template with a single list role, prepared for reading lists.
+    list: Option<ListReader>,
     label_of_word: BTreeMap<String, String>,
     single_label: Option<String>,
     separator: String,
@@ -55,12 +63,16 @@ impl Extractor {
             [only] => Some((*only).clone()),
             _ => None,
         };
+        let group_index = |name: &str| regex.capture_names().position(|n| n == Some(name));
         Ok(Self {
+            role_groups: spec.arguments.iter().map(|role| group_index(role)).collect(),
+            label_group: group_index(LABEL_VARIABLE),
             regex,
-            segments: spec.extractor.is_none().then_some(segments),
-            roles: spec.arguments.clone(),
-            list: spec.list_role().map(|_| spec.list.clone()),
-            words,
+            splitter: spec
+                .extractor
+                .is_none()
+                .then(|| Splitter::new(&segments, &spec.arguments, &words)),
+            list: spec.list_role().map(|_| ListReader::new(&spec.list)),
             label_of_word: spec
                 .labels
                 .iter()
@@ -87,11 +99,11 @@ impl Extractor {
     /// Reads `text`, resolving ambiguous splits to the first one whose argument strings (list
     /// members included) are all in `known` (e.g. `template::known_strings` of the source
     /// document); the leftmost split when none is.
-    pub fn extract_in(&self, text: &str, known: &BTreeSet<String>) -> Extraction {
+    pub fn extract_in(&self, text: &str, known: &impl KnownStrings) -> Extraction {
         self.extract_with(text, Some(known))
     }
 
-    fn extract_with(&self, text: &str, known: Option<&BTreeSet<String>>) -> Extraction {
+    fn extract_with(&self, text: &str, known: Option<&dyn KnownStrings>) -> Extraction {
         let mut extraction = Extraction::default();
         let body = text.trim();
         if body.is_empty() || self.is_null(body) {
@@ -105,11 +117,13 @@ impl Extractor {
             "" => self.separator.as_str(),
             trimmed => trimmed,
         };
+        // The regex's capture buffer, made when a piece first needs the regex.
+        let mut locations = None;
         for piece in body.split(mark).map(str::trim) {
             if piece.is_empty() || self.is_null(piece) {
                 continue;
             }
-            match self.read_piece(piece, known) {
+            match self.read_piece(piece, &mut locations, known) {
                 Some(relation) if !extraction.relations.contains(&relation) => {
                     extraction.relations.push(relation);
                 }
@@ -133,60 +147,88 @@ impl Extractor {
         }
     }
 
-    /// One relation sentence read into a relation, or `None` when it is not one.
+    /// One relation sentence read into a relation, or `None` when it is not one; `locations` is
+    /// the regex's capture buffer, reused from piece to piece.
     fn read_piece(
         &self,
         piece: &str,
-        known: Option<&BTreeSet<String>>,
+        locations: &mut Option<CaptureLocations>,
+        known: Option<&dyn KnownStrings>,
     ) -> Option<PredictedRelation> {
-        let captures = self.regex.captures(piece)?;
-        let leftmost = Split {
-            label: captures.name(LABEL_VARIABLE).map(|m| m.as_str()),
-            roles: self
-                .roles
-                .iter()
-                .map(|role| captures.name(role).map_or("", |m| m.as_str()))
-                .collect(),
-        };
-        let first = self.readings(&leftmost).next();
+        let leftmost = self.leftmost_split(piece, locations)?;
         let Some(known) = known else {
-            return self.relation(first?);
-        };
-        let all_known = |(_, arguments): &(Option<&str>, Vec<&str>)| {
-            arguments.iter().all(|a| known.contains(*a))
+            return self.relation(leftmost.label, &self.first_reading(&leftmost));
         };
         // The other splits are enumerated only when no reading of the regex's own split is
         // known: the usual sentence is settled without them (same choice, in the same order).
-        if let Some(chosen) = self.readings(&leftmost).find(all_known) {
-            return self.relation(chosen);
+        if let Some(chosen) = self.known_reading(&leftmost, known) {
+            return self.relation(leftmost.label, &chosen);
         }
-        let chosen = match &self.segments {
-            Some(segments) => relation_splits(segments, &self.roles, &self.words, piece)
-                .iter()
-                .flat_map(|split| self.readings(split))
-                .find(all_known)
-                .or(first),
-            None => first,
-        }?;
-        self.relation(chosen)
+        if let Some(splitter) = &self.splitter {
+            for split in splitter.splits(piece) {
+                if let Some(chosen) = self.known_reading(&split, known) {
+                    return self.relation(split.label, &chosen);
+                }
+            }
+        }
+        self.relation(leftmost.label, &self.first_reading(&leftmost))
     }
 
-    /// Every reading of a split: its label word and its argument strings (a list role's members
-    /// in every way the list can be read).
-    fn readings<'s, 't>(
-        &'s self,
-        split: &'s Split<'t>,
-    ) -> impl Iterator<Item = (Option<&'t str>, Vec<&'t str>)> + Clone + 's {
-        let members: Vec<Vec<&'t str>> = match (&self.list, split.roles.as_slice()) {
-            (Some(style), [list]) => list_splits(style, list),
-            _ => vec![split.roles.clone()],
+    /// The regex's own split of `piece`, or `None` when it does not match. A generated pattern's
+    /// match is found by walking the segments (the same split, without the regex's capture
+    /// engine); the regex runs when the walk cannot decide within its budget, and always for an
+    /// explicit pattern.
+    fn leftmost_split<'t>(
+        &self,
+        piece: &'t str,
+        locations: &mut Option<CaptureLocations>,
+    ) -> Option<Split<'t>> {
+        if let Some(splitter) = &self.splitter {
+            match splitter.first_split(piece, FIRST_SPLIT_STEPS) {
+                FirstSplit::Found(split) => return Some(split),
+                FirstSplit::NoSplit => return None,
+                FirstSplit::OutOfBudget => {}
+            }
+        }
+        let locations = locations.get_or_insert_with(|| self.regex.capture_locations());
+        self.regex.captures_read(locations, piece)?;
+        let group = |index: Option<usize>| {
+            let (start, end) = locations.get(index?)?;
+            Some(&piece[start..end])
         };
-        members
-            .into_iter()
-            .map(move |arguments| (split.label, arguments))
+        Some(Split {
+            label: group(self.label_group),
+            roles: self
+                .role_groups
+                .iter()
+                .map(|&index| group(index).unwrap_or(""))
+                .collect(),
+        })
     }
 
-    fn relation(&self, (word, arguments): (Option<&str>, Vec<&str>)) -> Option<PredictedRelation> {
+    /// The preferred reading of a split's argument strings: its roles, or a list role's members
+    /// in their canonical form.
+    fn first_reading<'t>(&self, split: &Split<'t>) -> Vec<&'t str> {
+        match (&self.list, split.roles.as_slice()) {
+            (Some(reader), [list]) => reader
+                .readings(list)
+                .next()
+                .unwrap_or_else(|| vec![list]),
+            _ => split.roles.clone(),
+        }
+    }
+
+    /// The first reading of a split's argument strings (a list role's members in every way the
+    /// list can be read, most preferred first) whose strings are all `known`.
+    fn known_reading<'t>(&self, split: &Split<'t>, known: &dyn KnownStrings) -> Option<Vec<&'t str>> {
+        let all_known = |arguments: &Vec<&str>| arguments.iter().all(|a| known.is_known(a));
+        match (&self.list, split.roles.as_slice()) {
+            (Some(reader), [list]) => reader.readings(list).find(all_known),
+            _ => all_known(&split.roles).then(|| split.roles.clone()),
+        }
+    }
+
+    fn relation(&self, word: Option<&str>, arguments: &[&str]) -> Option<PredictedRelation> {
         if arguments.iter().any(|argument| argument.is_empty()) {
             return None;
         }
@@ -194,7 +236,7 @@ impl Extractor {
             Some(word) => self.label_of_word.get(word)?.clone(),
             None => self.single_label.clone()?,
         };
-        let mut arguments: Vec<String> = arguments.into_iter().map(str::to_owned).collect();
+        let mut arguments: Vec<String> = arguments.iter().map(|&a| a.to_owned()).collect();
         if self.list.is_some() {
             arguments.sort();
             arguments.dedup();

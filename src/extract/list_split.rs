@@ -3,7 +3,8 @@
 //! the pair form (leftmost `pair` joiner), then members joined by `separator` alone (a generation
 //! that dropped the last joiner, "A, B, C"), then the whole text as one member.
 
-use super::split::{MAX_SPLITS, occurrences};
+use super::needle::Needle;
+use super::split::MAX_SPLITS;
 use crate::template::spec::ListStyle;
 
 /// Beyond this many separators in one list, only the reading that cuts at all of them is tried.
@@ -11,41 +12,71 @@ const MAX_CUT_CHOICES: usize = 10;
 
 /// Every reading of `text` as list members, most preferred first; never empty.
 pub fn list_splits<'t>(style: &ListStyle, text: &'t str) -> Vec<Vec<&'t str>> {
-    let mut splits = Vec::new();
-    for at in occurrences(text, 0, &style.last) {
-        let (head, tail) = (&text[..at], &text[at + style.last.len()..]);
-        if tail.is_empty() {
-            continue;
-        }
-        for mut members in head_splits(head, &style.separator) {
-            members.push(tail);
-            splits.push(members);
-        }
-    }
-    for at in occurrences(text, 0, &style.pair) {
-        let (first, second) = (&text[..at], &text[at + style.pair.len()..]);
-        if !first.is_empty() && !second.is_empty() {
-            splits.push(vec![first, second]);
-        }
-    }
-    splits.extend(head_splits(text, &style.separator));
-    splits.truncate(MAX_SPLITS - 1);
-    splits.push(vec![text]);
-    splits
+    ListReader::new(style).readings(text).collect()
 }
 
-/// Readings of `head` as at least two non-empty members joined by `separator`, cutting at every
-/// separator first.
-fn head_splits<'t>(head: &'t str, separator: &str) -> Vec<Vec<&'t str>> {
-    let cuts = occurrences(head, 0, separator);
-    if cuts.len() > MAX_CUT_CHOICES {
-        // Too many to choose among: only the reading that cuts at every separator.
-        return members_at(head, separator, &cuts).into_iter().collect();
+/// A list style prepared for reading many lists: the searchers of its joiners are built once.
+#[derive(Debug, Clone)]
+pub struct ListReader {
+    style: ListStyle,
+    last: Needle,
+    pair: Needle,
+    separator: Needle,
+}
+
+impl ListReader {
+    /// Prepares `style`.
+    pub fn new(style: &ListStyle) -> Self {
+        Self {
+            last: Needle::new(&style.last),
+            pair: Needle::new(&style.pair),
+            separator: Needle::new(&style.separator),
+            style: style.clone(),
+        }
     }
-    let mut found = Vec::new();
-    let mut chosen = Vec::new();
-    choose_cuts(head, separator, &cuts, &mut chosen, &mut found);
-    found
+
+    /// The readings of [`list_splits`], computed only as far as they are consumed: the
+    /// preferred reading settles most lists.
+    pub fn readings<'s, 't: 's>(&'s self, text: &'t str) -> impl Iterator<Item = Vec<&'t str>> + 's {
+        let style = &self.style;
+        let long = self
+            .last
+            .occurrences(text, 0)
+            .filter_map(move |at| {
+                let (head, tail) = (&text[..at], &text[at + style.last.len()..]);
+                (!tail.is_empty()).then_some((head, tail))
+            })
+            .flat_map(move |(head, tail)| {
+                self.head_splits(head).into_iter().map(move |mut members| {
+                    members.push(tail);
+                    members
+                })
+            });
+        let pairs = self.pair.occurrences(text, 0).filter_map(move |at| {
+            let (first, second) = (&text[..at], &text[at + style.pair.len()..]);
+            (!first.is_empty() && !second.is_empty()).then(|| vec![first, second])
+        });
+        let separated = std::iter::once(text).flat_map(move |text| self.head_splits(text));
+        long.chain(pairs)
+            .chain(separated)
+            .take(MAX_SPLITS - 1)
+            .chain(std::iter::once(vec![text]))
+    }
+
+    /// Readings of `head` as at least two non-empty members joined by the separator, cutting at
+    /// every separator first.
+    fn head_splits<'t>(&self, head: &'t str) -> Vec<Vec<&'t str>> {
+        let separator = self.style.separator.as_str();
+        let cuts: Vec<usize> = self.separator.occurrences(head, 0).collect();
+        if cuts.len() > MAX_CUT_CHOICES {
+            // Too many to choose among: only the reading that cuts at every separator.
+            return members_at(head, separator, &cuts).into_iter().collect();
+        }
+        let mut found = Vec::new();
+        let mut chosen = Vec::new();
+        choose_cuts(head, separator, &cuts, &mut chosen, &mut found);
+        found
+    }
 }
 
 fn choose_cuts<'t>(

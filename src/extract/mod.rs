@@ -29,7 +29,9 @@
 
 pub mod error;
 pub mod extractor;
+pub mod known;
 pub mod list_split;
+pub mod needle;
 pub mod pattern;
 pub mod relation;
 pub mod roundtrip;
@@ -37,5 +39,6 @@ pub mod split;
 
 pub use error::ExtractError;
 pub use extractor::Extractor;
+pub use known::KnownStrings;
 pub use relation::{Extraction, PredictedRelation};
 pub use roundtrip::{RoundTrip, RoundTripFailure, roundtrip};

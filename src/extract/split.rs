@@ -2,6 +2,7 @@
 //! regular expression prefers them (roles as short as possible from the left, label words longest
 //! first): the first split is the regex's own match, the others are its alternatives.
 
+use super::needle::Needle;
 use crate::template::{Segment, SegmentKind};
 
 /// At most this many splits are enumerated per piece (ambiguity beyond this is pathological).
@@ -23,112 +24,194 @@ pub fn relation_splits<'t>(
     words_longest_first: &[String],
     text: &'t str,
 ) -> Vec<Split<'t>> {
-    let mut walk = Walk {
-        words: words_longest_first,
-        text,
-        captured: Vec::new(),
-        found: Vec::new(),
-    };
-    walk.segments(segments, 0);
-    walk.found
-        .into_iter()
-        .map(|captured| {
-            let mut split = Split {
-                label: None,
-                roles: vec![""; roles.len()],
-            };
-            for (kind, value) in captured {
-                match kind {
-                    SegmentKind::Role(role) => {
-                        if let Some(index) = roles.iter().position(|r| *r == role) {
-                            split.roles[index] = value;
-                        }
-                    }
-                    SegmentKind::Label => split.label = Some(value),
-                    SegmentKind::Literal(_) => {}
+    Splitter::new(segments, roles, words_longest_first).splits(text)
+}
+
+/// What [`Splitter::first_split`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstSplit<'t> {
+    /// The first split of [`Splitter::splits`]: the generated regex's own match.
+    Found(Split<'t>),
+    /// The text is no relation sentence: the generated regex does not match it.
+    NoSplit,
+    /// The walk took more than its budget of steps without deciding.
+    OutOfBudget,
+}
+
+/// A relation template's segments prepared for splitting many texts: the searcher of each
+/// literal that ends a role is built once.
+#[derive(Debug, Clone)]
+pub struct Splitter {
+    segments: Vec<Segment>,
+    roles: Vec<String>,
+    words: Vec<String>,
+    /// For each segment, the literal that follows it when it is a role followed by one.
+    role_ends: Vec<Option<Needle>>,
+}
+
+impl Splitter {
+    /// Prepares `segments`, whose roles are `roles` in order and whose label words are
+    /// `words_longest_first`.
+    pub fn new(segments: &[Segment], roles: &[String], words_longest_first: &[String]) -> Self {
+        let role_ends = segments
+            .iter()
+            .zip(segments.iter().skip(1).map(Some).chain([None]))
+            .map(|(segment, next)| match (&segment.kind, next.map(|n| &n.kind)) {
+                (SegmentKind::Role(_), Some(SegmentKind::Literal(literal))) => {
+                    Some(Needle::new(literal))
                 }
+                _ => None,
+            })
+            .collect();
+        Self {
+            segments: segments.to_vec(),
+            roles: roles.to_vec(),
+            words: words_longest_first.to_vec(),
+            role_ends,
+        }
+    }
+
+    /// Every split of `text`, in preference order (at most [`MAX_SPLITS`]).
+    pub fn splits<'t>(&self, text: &'t str) -> Vec<Split<'t>> {
+        let mut walk = Walk::new(self, text, MAX_SPLITS, usize::MAX);
+        walk.segments(0, 0);
+        walk.found
+            .iter()
+            .map(|captured| self.split_of(captured))
+            .collect()
+    }
+
+    /// The first split of `text` (as [`Self::splits`] orders them), deciding within `budget`
+    /// steps (one step per segment tried at a position): the generated regex's own match, found
+    /// without running the regex when the walk is short, as it is for ordinary sentences.
+    pub fn first_split<'t>(&self, text: &'t str, budget: usize) -> FirstSplit<'t> {
+        let mut walk = Walk::new(self, text, 1, budget);
+        walk.segments(0, 0);
+        match walk.found.first() {
+            Some(captured) => FirstSplit::Found(self.split_of(captured)),
+            None if walk.steps_left == 0 => FirstSplit::OutOfBudget,
+            None => FirstSplit::NoSplit,
+        }
+    }
+
+    /// The split of the variables captured along one path of the walk (segment index, text).
+    fn split_of<'t>(&self, captured: &[(usize, &'t str)]) -> Split<'t> {
+        let mut split = Split {
+            label: None,
+            roles: vec![""; self.roles.len()],
+        };
+        for &(index, value) in captured {
+            match &self.segments[index].kind {
+                SegmentKind::Role(role) => {
+                    if let Some(position) = self.roles.iter().position(|r| r == role) {
+                        split.roles[position] = value;
+                    }
+                }
+                SegmentKind::Label => split.label = Some(value),
+                SegmentKind::Literal(_) => {}
             }
-            split
-        })
-        .collect()
+        }
+        split
+    }
 }
 
 /// A depth-first walk over segments, recording the variables captured on the way.
-struct Walk<'w, 't> {
-    words: &'w [String],
+struct Walk<'s, 't> {
+    splitter: &'s Splitter,
     text: &'t str,
-    captured: Vec<(SegmentKind, &'t str)>,
-    found: Vec<Vec<(SegmentKind, &'t str)>>,
+    /// The variables captured on the current path: segment index and text.
+    captured: Vec<(usize, &'t str)>,
+    found: Vec<Vec<(usize, &'t str)>>,
+    /// The walk stops once it has found this many splits.
+    wanted: usize,
+    /// Steps it may still take; at 0 it stops, undecided.
+    steps_left: usize,
 }
 
-impl<'t> Walk<'_, 't> {
-    fn segments(&mut self, segments: &[Segment], position: usize) {
-        if self.found.len() >= MAX_SPLITS {
+impl<'s, 't> Walk<'s, 't> {
+    fn new(splitter: &'s Splitter, text: &'t str, wanted: usize, budget: usize) -> Self {
+        Self {
+            splitter,
+            text,
+            captured: Vec::new(),
+            found: Vec::new(),
+            wanted,
+            steps_left: budget,
+        }
+    }
+
+    /// Whether the walk has found enough splits or run out of steps.
+    fn stopped(&self) -> bool {
+        self.found.len() >= self.wanted || self.steps_left == 0
+    }
+
+    /// Walks from segment `index` at byte `position` of the text.
+    fn segments(&mut self, index: usize, position: usize) {
+        if self.stopped() {
             return;
         }
-        let Some((segment, rest)) = segments.split_first() else {
+        self.steps_left -= 1;
+        let splitter = self.splitter;
+        let Some(segment) = splitter.segments.get(index) else {
             if position == self.text.len() {
                 self.found.push(self.captured.clone());
             }
             return;
         };
-        let remaining = &self.text[position..];
+        let text = self.text;
+        let remaining = &text[position..];
         match &segment.kind {
             SegmentKind::Literal(literal) => {
                 if remaining.starts_with(literal.as_str()) {
-                    self.segments(rest, position + literal.len());
+                    self.segments(index + 1, position + literal.len());
                 }
             }
             SegmentKind::Label => {
-                for word in self.words {
+                for word in &splitter.words {
                     if remaining.starts_with(word.as_str()) {
-                        self.capture(&segment.kind, rest, position, position + word.len());
+                        self.capture(index, position, position + word.len());
+                    }
+                    if self.stopped() {
+                        return;
                     }
                 }
             }
             SegmentKind::Role(_) => {
-                for end in role_ends(self.text, position, rest.first()) {
-                    self.capture(&segment.kind, rest, position, end);
+                // A role is not empty: it ends after its first character at the earliest.
+                let Some(first) = remaining.chars().next() else {
+                    return;
+                };
+                let after_first = position + first.len_utf8();
+                if let Some(literal) = &splitter.role_ends[index] {
+                    // It ends before each occurrence of the literal that follows it.
+                    for end in literal.occurrences(text, after_first) {
+                        self.capture(index, position, end);
+                        if self.stopped() {
+                            return;
+                        }
+                    }
+                } else if index + 1 == splitter.segments.len() {
+                    self.capture(index, position, text.len());
+                } else {
+                    // Validation forbids adjacent variables; should one slip through, try every
+                    // boundary.
+                    for end in (after_first..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                        self.capture(index, position, end);
+                        if self.stopped() {
+                            return;
+                        }
+                    }
                 }
             }
         }
     }
 
-    fn capture(&mut self, kind: &SegmentKind, rest: &[Segment], start: usize, end: usize) {
-        self.captured.push((kind.clone(), &self.text[start..end]));
-        self.segments(rest, end);
+    /// Captures segment `index` as the text from `start` to `end` and walks on.
+    fn capture(&mut self, index: usize, start: usize, end: usize) {
+        self.captured.push((index, &self.text[start..end]));
+        self.segments(index + 1, end);
         self.captured.pop();
     }
-}
-
-/// Where a non-empty role starting at `start` may end, shortest first: before each occurrence of
-/// the literal that follows it, or at the end of the text when it is last.
-fn role_ends(text: &str, start: usize, next: Option<&Segment>) -> Vec<usize> {
-    let first_char = text[start..].chars().next().map_or(0, char::len_utf8);
-    if first_char == 0 {
-        return Vec::new();
-    }
-    let after_first = start + first_char;
-    match next.map(|segment| &segment.kind) {
-        None => vec![text.len()],
-        Some(SegmentKind::Literal(literal)) => occurrences(text, after_first, literal),
-        // Validation forbids adjacent variables; should one slip through, try every boundary.
-        Some(_) => (after_first..=text.len())
-            .filter(|&i| text.is_char_boundary(i))
-            .collect(),
-    }
-}
-
-/// Byte offsets of every (possibly overlapping) occurrence of `needle` in `text` at or after `from`.
-pub fn occurrences(text: &str, from: usize, needle: &str) -> Vec<usize> {
-    let mut found = Vec::new();
-    let mut search = from;
-    while let Some(offset) = text.get(search..).and_then(|rest| rest.find(needle)) {
-        let at = search + offset;
-        found.push(at);
-        search = at + text[at..].chars().next().map_or(1, char::len_utf8);
-    }
-    found
 }
 
 #[cfg(test)]
@@ -197,11 +280,5 @@ mod tests {
                 proptest::prop_assert_eq!(splits.first().cloned(), expected, "{}", pattern);
             }
         }
-    }
-
-    #[test]
-    fn finds_overlapping_occurrences() {
-        assert_eq!(occurrences("aaaa", 0, "aa"), vec![0, 1, 2]);
-        assert_eq!(occurrences("é and é", 2, " and "), vec![2]);
     }
 }

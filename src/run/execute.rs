@@ -14,6 +14,7 @@ use crate::extract::Extractor;
 use crate::model::lora::{self, LoraConfig};
 use crate::model::{Checkpoint, GenerationSettings, Network, TextTokenizer, save_weights};
 use crate::plan::{Run, Weights, hash_ids};
+use crate::score::{CountingMode, GoldIndex};
 use crate::store::{LogEvent, Metrics, RunStore, RunWriter, Timing, evaluate};
 use crate::template::TemplateSpec;
 use burn::module::Module;
@@ -295,6 +296,7 @@ fn finetune(
         parameters: summary.parameters,
     });
     let mut best: Option<(f64, u32, Network)> = None;
+    let mut validation_gold: Option<GoldIndex> = None;
     for epoch in 1..=params.epochs {
         network = trainer.train_epoch(network, epoch, examples, &mut |report| {
             writer.log(&LogEvent::Step {
@@ -319,8 +321,13 @@ fn finetune(
                 "validation",
                 progress,
             )?;
-            let f1 = evaluate(spec, &inputs.extractor, &inputs.validation, &generated)?
-                .strict
+            // The validation gold is prepared at the first validation and reused after it.
+            let gold = match &mut validation_gold {
+                Some(gold) => gold,
+                slot @ None => slot.insert(GoldIndex::new(spec, &inputs.validation)?),
+            };
+            let f1 = gold
+                .score(&inputs.extractor, &generated, CountingMode::Strict)?
                 .micro
                 .f1;
             writer.log(&LogEvent::Validation {

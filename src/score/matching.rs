@@ -13,11 +13,28 @@ pub fn matches(is_set: bool, predicted: &PredictedRelation, gold: &GoldRelation)
     }
     let accepts = |p: usize, g: usize| gold.arguments[g].accepted.contains(&predicted.arguments[p]);
     if is_set {
-        let pairs = maximum_matching(predicted.arguments.len(), gold.arguments.len(), accepts);
-        pairs.iter().all(Option::is_some)
+        let members = gold.arguments.len();
+        greedy_pairs_all(members, accepts)
+            || maximum_matching(members, members, accepts)
+                .iter()
+                .all(Option::is_some)
     } else {
         (0..gold.arguments.len()).all(|i| accepts(i, i))
     }
+}
+
+/// Whether pairing each of `items` left items with the first free right item (of as many) it
+/// accepts pairs them all: a perfect matching found without search, as it is for the usual set
+/// relation. `false` says nothing: a search may still find one.
+fn greedy_pairs_all(items: usize, edge: impl Fn(usize, usize) -> bool) -> bool {
+    if items > u64::BITS as usize {
+        return false;
+    }
+    let mut taken = 0u64;
+    (0..items).all(|left| {
+        let free = (0..items).find(|&right| taken & (1 << right) == 0 && edge(left, right));
+        free.map(|right| taken |= 1 << right).is_some()
+    })
 }
 
 /// A largest one-to-one matching between `left` and `right` items (augmenting paths): for each
@@ -28,8 +45,9 @@ pub fn maximum_matching(
     edge: impl Fn(usize, usize) -> bool,
 ) -> Vec<Option<usize>> {
     let mut owner: Vec<Option<usize>> = vec![None; right];
+    let mut visited = vec![false; right];
     for item in 0..left {
-        let mut visited = vec![false; right];
+        visited.fill(false);
         augment(item, &edge, &mut owner, &mut visited);
     }
     let mut partner = vec![None; left];

@@ -2,12 +2,14 @@
 //! micro and per-label precision, recall and F1, in a strict or the paper's counting mode.
 
 pub mod error;
+pub mod gold_index;
 pub mod matching;
 pub mod predictions;
 pub mod scorer;
 pub mod scores;
 
 pub use error::ScoreError;
+pub use gold_index::GoldIndex;
 pub use predictions::{parse_predictions, read_predictions};
 pub use scorer::{DocumentScore, aggregate, score, score_documents};
 pub use scores::{CountingMode, Counts, LabelScores, Scores};

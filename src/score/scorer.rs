@@ -4,8 +4,9 @@ use super::error::ScoreError;
 use super::matching::{matches, maximum_matching};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
+use super::gold_index::GoldIndex;
 use crate::extract::{Extraction, Extractor, PredictedRelation};
-use crate::template::{GoldDedup, GoldRelation, TemplateSpec, known_strings, target_relations};
+use crate::template::{GoldRelation, TemplateSpec};
 use std::collections::BTreeMap;
 
 /// What one gold document contributes to the scores.
@@ -46,6 +47,8 @@ pub fn score(
 }
 
 /// The counts of every gold document, in `gold_docs` order, as [`score`] counts them.
+///
+/// Scoring the same documents again? Build a [`GoldIndex`] once and score against it.
 pub fn score_documents(
     spec: &TemplateSpec,
     extractor: &Extractor,
@@ -53,50 +56,11 @@ pub fn score_documents(
     predictions: &BTreeMap<String, String>,
     mode: CountingMode,
 ) -> Result<Vec<DocumentScore>, ScoreError> {
-    let gold_ids: std::collections::HashSet<&str> =
-        gold_docs.iter().map(|doc| doc.id.as_str()).collect();
-    let unknown: Vec<String> = predictions
-        .keys()
-        .filter(|id| !gold_ids.contains(id.as_str()))
-        .cloned()
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ScoreError::UnknownDocuments { ids: unknown });
-    }
-    let is_set = spec.list_role().is_some();
-    let mut documents = Vec::with_capacity(gold_docs.len());
-    for doc in gold_docs {
-        let gold = gold_for(spec, mode, target_relations(spec, doc)?);
-        let prediction = predictions.get(&doc.id);
-        let extraction = prediction
-            .map(|text| extractor.extract_in(text, &known_strings(spec, doc)))
-            .unwrap_or_default();
-        let mut labels: BTreeMap<String, Counts> = spec
-            .labels
-            .keys()
-            .map(|l| (l.clone(), Counts::default()))
-            .collect();
-        let predicted = &extraction.relations;
-        for relation in &gold {
-            labels.entry(relation.label.clone()).or_default().gold += 1;
-        }
-        for relation in predicted {
-            labels.entry(relation.label.clone()).or_default().predicted += 1;
-        }
-        for index in correct(mode, is_set, predicted, &gold) {
-            labels
-                .entry(predicted[index].label.clone())
-                .or_default()
-                .true_positives += 1;
-        }
-        documents.push(DocumentScore {
-            id: doc.id.clone(),
-            has_prediction: prediction.is_some(),
-            extraction,
-            labels,
-        });
-    }
-    Ok(documents)
+    GoldIndex::for_predictions(spec, gold_docs, predictions)?.score_documents(
+        extractor,
+        predictions,
+        mode,
+    )
 }
 
 /// The scores of documents counted in `mode` by [`score_documents`]: micro, and per label for
@@ -130,7 +94,7 @@ pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentS
 }
 
 /// Indices of the predictions counted as true positives.
-fn correct(
+pub(super) fn correct(
     mode: CountingMode,
     is_set: bool,
     predicted: &[PredictedRelation],
@@ -146,63 +110,5 @@ fn correct(
         CountingMode::Paper => (0..predicted.len())
             .filter(|&p| (0..gold.len()).any(|g| edge(p, g)))
             .collect(),
-    }
-}
-
-/// The gold relations a mode counts. Strict: relations the target writes identically are one
-/// statement, counted once, accepting the strings of each (CDR: a composite mention names two
-/// entities). Paper: de-duplicated as the template's `paper_gold_dedup`, the first kept.
-fn gold_for(spec: &TemplateSpec, mode: CountingMode, gold: Vec<GoldRelation>) -> Vec<GoldRelation> {
-    let is_set = spec.list_role().is_some();
-    let lowercase = match (mode, spec.paper_gold_dedup) {
-        (CountingMode::Paper, GoldDedup::None) => return gold,
-        (CountingMode::Paper, GoldDedup::Lowercase) => true,
-        (CountingMode::Strict | CountingMode::Paper, _) => false,
-    };
-    let key = |relation: &GoldRelation| {
-        let case = |text: &str| {
-            if lowercase {
-                text.to_lowercase()
-            } else {
-                text.to_owned()
-            }
-        };
-        let mut arguments: Vec<String> = relation
-            .arguments
-            .iter()
-            .map(|a| case(&a.rendered))
-            .collect();
-        if is_set {
-            arguments.sort();
-        }
-        (case(&relation.label), arguments)
-    };
-    let mut kept: Vec<((String, Vec<String>), GoldRelation)> = Vec::new();
-    for relation in gold {
-        let relation_key = key(&relation);
-        match kept.iter_mut().find(|(seen, _)| *seen == relation_key) {
-            Some((_, first)) if mode == CountingMode::Strict => {
-                merge_accepted(first, relation, is_set)
-            }
-            Some(_) => {}
-            None => kept.push((relation_key, relation)),
-        }
-    }
-    kept.into_iter().map(|(_, relation)| relation).collect()
-}
-
-/// Adds the accepted strings of `other`, written like `into`, to `into`'s arguments.
-fn merge_accepted(into: &mut GoldRelation, other: GoldRelation, is_set: bool) {
-    for (index, argument) in other.arguments.into_iter().enumerate() {
-        let target = if is_set {
-            into.arguments
-                .iter_mut()
-                .find(|a| a.rendered == argument.rendered)
-        } else {
-            into.arguments.get_mut(index)
-        };
-        if let Some(target) = target {
-            target.accepted.extend(argument.accepted);
-        }
     }
 }

@@ -4,7 +4,7 @@
 use super::prediction::{CountsByMode, Prediction};
 use crate::corpus::Document;
 use crate::extract::{Extractor, PredictedRelation};
-use crate::score::{CountingMode, ScoreError, Scores, aggregate, score_documents};
+use crate::score::{CountingMode, GoldIndex, ScoreError, Scores, aggregate};
 use crate::template::{TemplateSpec, render_source, target_relations};
 use std::collections::BTreeMap;
 
@@ -27,8 +27,9 @@ pub fn evaluate(
     test_docs: &[Document],
     generated: &BTreeMap<String, String>,
 ) -> Result<Evaluation, ScoreError> {
-    let strict = score_documents(spec, extractor, test_docs, generated, CountingMode::Strict)?;
-    let paper = score_documents(spec, extractor, test_docs, generated, CountingMode::Paper)?;
+    let gold = GoldIndex::for_predictions(spec, test_docs, generated)?;
+    let strict = gold.score_documents(extractor, generated, CountingMode::Strict)?;
+    let paper = gold.score_documents(extractor, generated, CountingMode::Paper)?;
     let mut predictions = Vec::with_capacity(test_docs.len());
     for ((doc, strict_doc), paper_doc) in test_docs.iter().zip(&strict).zip(&paper) {
         let gold = target_relations(spec, doc)?

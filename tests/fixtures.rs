@@ -93,7 +93,11 @@ fn valid_fixtures() {
                     "parse(compact(plan)) == plan"
                 );
                 // The compact writer works by hand; it must write serde's document.
-                assert_eq!(compact, without_whitespace(&json), "compact = pretty, minified");
+                assert_eq!(
+                    compact,
+                    without_whitespace(&json),
+                    "compact = pretty, minified"
+                );
                 for run in &plan.runs {
                     // The fast key writer must give the text the `Value` form gives, byte for
                     // byte, or every run id would change.

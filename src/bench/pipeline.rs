@@ -62,7 +62,11 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
     let (old, new) = std::thread::scope(|scope| {
         let old = scope.spawn(|| read(&saved[0]));
         let new = read(&saved[1]);
-        (old.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), new)
+        (
+            old.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            new,
+        )
     });
     let (old, new) = (old?, new?);
     let t_read = seconds(start);

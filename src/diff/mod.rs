@@ -126,7 +126,11 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
     result.removed = old
         .runs
         .iter()
-        .filter(|run| !old_runs.get(&coordinates(run)).is_some_and(|&(_, seen)| seen))
+        .filter(|run| {
+            !old_runs
+                .get(&coordinates(run))
+                .is_some_and(|&(_, seen)| seen)
+        })
         .map(reference)
         .collect();
     result
@@ -137,9 +141,12 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
 /// reasons runs are blocked by their pair of lists.
 #[derive(Default)]
 struct KnownChanges<'a> {
-    shared: HashMap<(&'static str, &'a str, &'a str), Vec<Arc<FieldChange>>>,
-    blocked: HashMap<(&'a [String], &'a [String]), Vec<Arc<FieldChange>>>,
+    shared: HashMap<(&'static str, &'a str, &'a str), Changes>,
+    blocked: HashMap<(&'a [String], &'a [String]), Changes>,
 }
+
+/// Field changes held once and shared by every run they apply to.
+type Changes = Vec<Arc<FieldChange>>;
 
 impl<'a> KnownChanges<'a> {
     /// Appends the changes between two versions of a shared part (none when their digests are
@@ -149,7 +156,7 @@ impl<'a> KnownChanges<'a> {
         part: &'static str,
         old: &'a Shared<T>,
         new: &'a Shared<T>,
-        out: &mut Vec<Arc<FieldChange>>,
+        out: &mut Changes,
     ) {
         if old == new {
             return;
@@ -162,7 +169,7 @@ impl<'a> KnownChanges<'a> {
     }
 
     /// Appends the changes between two runs' reasons to wait.
-    fn blocked(&mut self, old: &'a [String], new: &'a [String], out: &mut Vec<Arc<FieldChange>>) {
+    fn blocked(&mut self, old: &'a [String], new: &'a [String], out: &mut Changes) {
         if old == new {
             return;
         }
@@ -175,7 +182,7 @@ impl<'a> KnownChanges<'a> {
 }
 
 /// The changes between two versions of one part of a run, named from `name`.
-fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Vec<Arc<FieldChange>> {
+fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Changes {
     use serde_json::to_value;
     let mut changes = Vec::new();
     compare(
@@ -187,11 +194,7 @@ fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Vec<Arc<
     changes.into_iter().map(Arc::new).collect()
 }
 
-fn changed_fields<'a>(
-    old: &'a Run,
-    new: &'a Run,
-    known: &mut KnownChanges<'a>,
-) -> Vec<Arc<FieldChange>> {
+fn changed_fields<'a>(old: &'a Run, new: &'a Run, known: &mut KnownChanges<'a>) -> Changes {
     let mut changes = Vec::new();
     if old.experiment != new.experiment {
         changes.extend(part_changes("experiment", &old.experiment, &new.experiment));
@@ -202,7 +205,11 @@ fn changed_fields<'a>(
     known.shared("dataset", &a.dataset, &b.dataset, &mut changes);
     known.shared("template", &a.template, &b.template, &mut changes);
     if a.template_name != b.template_name {
-        changes.extend(part_changes("template_name", &a.template_name, &b.template_name));
+        changes.extend(part_changes(
+            "template_name",
+            &a.template_name,
+            &b.template_name,
+        ));
     }
     known.shared("training", &a.training, &b.training, &mut changes);
     if a.sample != b.sample {

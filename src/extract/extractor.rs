@@ -2,13 +2,13 @@
 //! reads generated text back into relations.
 
 use super::error::ExtractError;
+use super::known::KnownStrings;
 use super::list_split::ListReader;
 use super::pattern::{anchored, relation_pattern, words_longest_first};
 use super::relation::{Extraction, PredictedRelation};
 use super::split::{FirstSplit, Split, Splitter};
 use crate::template::segments::LABEL_VARIABLE;
 use crate::template::{TemplateSpec, parse_relation, validate};
-use super::known::KnownStrings;
 use regex::{CaptureLocations, Regex};
 use std::collections::BTreeMap;
 
@@ -65,7 +65,11 @@ impl Extractor {
         };
         let group_index = |name: &str| regex.capture_names().position(|n| n == Some(name));
         Ok(Self {
-            role_groups: spec.arguments.iter().map(|role| group_index(role)).collect(),
+            role_groups: spec
+                .arguments
+                .iter()
+                .map(|role| group_index(role))
+                .collect(),
             label_group: group_index(LABEL_VARIABLE),
             regex,
             splitter: spec
@@ -210,17 +214,18 @@ impl Extractor {
     /// in their canonical form.
     fn first_reading<'t>(&self, split: &Split<'t>) -> Vec<&'t str> {
         match (&self.list, split.roles.as_slice()) {
-            (Some(reader), [list]) => reader
-                .readings(list)
-                .next()
-                .unwrap_or_else(|| vec![list]),
+            (Some(reader), [list]) => reader.readings(list).next().unwrap_or_else(|| vec![list]),
             _ => split.roles.clone(),
         }
     }
 
     /// The first reading of a split's argument strings (a list role's members in every way the
     /// list can be read, most preferred first) whose strings are all `known`.
-    fn known_reading<'t>(&self, split: &Split<'t>, known: &dyn KnownStrings) -> Option<Vec<&'t str>> {
+    fn known_reading<'t>(
+        &self,
+        split: &Split<'t>,
+        known: &dyn KnownStrings,
+    ) -> Option<Vec<&'t str>> {
         let all_known = |arguments: &Vec<&str>| arguments.iter().all(|a| known.is_known(a));
         match (&self.list, split.roles.as_slice()) {
             (Some(reader), [list]) => reader.readings(list).find(all_known),

@@ -37,7 +37,10 @@ impl ListReader {
 
     /// The readings of [`list_splits`], computed only as far as they are consumed: the
     /// preferred reading settles most lists.
-    pub fn readings<'s, 't: 's>(&'s self, text: &'t str) -> impl Iterator<Item = Vec<&'t str>> + 's {
+    pub fn readings<'s, 't: 's>(
+        &'s self,
+        text: &'t str,
+    ) -> impl Iterator<Item = Vec<&'t str>> + 's {
         let style = &self.style;
         let long = self
             .last

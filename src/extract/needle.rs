@@ -60,7 +60,11 @@ mod tests {
 
     #[test]
     fn finds_overlapping_occurrences_at_character_boundaries() {
-        let occurrences = |text, from, needle| Needle::new(needle).occurrences(text, from).collect::<Vec<_>>();
+        let occurrences = |text, from, needle| {
+            Needle::new(needle)
+                .occurrences(text, from)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(occurrences("aaaa", 0, "aa"), vec![0, 1, 2]);
         assert_eq!(occurrences("é and é", 2, " and "), vec![2]);
         assert_eq!(occurrences("éé", 0, ""), vec![0, 2, 4]);

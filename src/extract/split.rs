@@ -56,12 +56,14 @@ impl Splitter {
         let role_ends = segments
             .iter()
             .zip(segments.iter().skip(1).map(Some).chain([None]))
-            .map(|(segment, next)| match (&segment.kind, next.map(|n| &n.kind)) {
-                (SegmentKind::Role(_), Some(SegmentKind::Literal(literal))) => {
-                    Some(Needle::new(literal))
-                }
-                _ => None,
-            })
+            .map(
+                |(segment, next)| match (&segment.kind, next.map(|n| &n.kind)) {
+                    (SegmentKind::Role(_), Some(SegmentKind::Literal(literal))) => {
+                        Some(Needle::new(literal))
+                    }
+                    _ => None,
+                },
+            )
             .collect();
         Self {
             segments: segments.to_vec(),

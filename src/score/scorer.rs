@@ -1,10 +1,10 @@
 //! Scoring generated texts against gold documents.
 
 use super::error::ScoreError;
+use super::gold_index::GoldIndex;
 use super::matching::{matches, maximum_matching};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use super::gold_index::GoldIndex;
 use crate::extract::{Extraction, Extractor, PredictedRelation};
 use crate::template::{GoldRelation, TemplateSpec};
 use std::collections::BTreeMap;

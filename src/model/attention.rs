@@ -65,6 +65,16 @@ pub struct KvCache {
 }
 
 impl KvCache {
+    /// A cache over keys and values that every decoding step reads (cross-attention), laid
+    /// out contiguously once: the attention op copies any other layout (the strided view
+    /// [`split_heads`] gives) on every call.
+    pub fn contiguous(key: Tensor<4>, value: Tensor<4>) -> Self {
+        Self {
+            key: contiguous(key),
+            value: contiguous(value),
+        }
+    }
+
     /// Appends new keys and values along time (or starts the cache).
     pub fn extend(cache: Option<Self>, key: Tensor<4>, value: Tensor<4>) -> Self {
         match cache {
@@ -83,6 +93,15 @@ impl KvCache {
             value: self.value.select(0, rows.clone()),
         }
     }
+}
+
+/// `input` laid out contiguously in row-major order: a reshape to one axis can only be a view
+/// of a contiguous tensor, so any other layout is copied (once).
+fn contiguous<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+    let dims = input.dims();
+    input
+        .reshape([dims.iter().product::<usize>()])
+        .reshape(dims)
 }
 
 /// `[rows, 1, 1, keys]`: 0 where `mask` is 1, [`MASKED`] where it is 0.

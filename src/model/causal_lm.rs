@@ -3,11 +3,11 @@
 //! the token embeddings or a separate `lm_head`).
 
 use super::attention::KvCache;
-use super::dense::Dense;
+use super::dense::{Dense, table_projection};
 use super::error::ModelResult;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::Param;
-use burn::tensor::module::{embedding, linear};
+use burn::tensor::module::embedding;
 use burn::tensor::{Int, Tensor};
 
 /// A decoder-only language model run over a per-layer key/value cache.
@@ -86,7 +86,7 @@ pub fn vocabulary_logits(
 ) -> Tensor<3> {
     match head {
         Some(dense) => dense.forward(hidden),
-        None => linear(hidden, table.val().transpose(), None),
+        None => table_projection(hidden, table.val(), None),
     }
 }
 

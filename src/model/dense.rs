@@ -82,3 +82,19 @@ impl Dense {
         }
     }
 }
+
+/// `x Tᵀ + b` for a `[out, in]` table (a token embedding used as the output head, or a head
+/// stored like one), as one 2-D product over the flattened rows. burn's `linear` would reshape
+/// the transposed table for a batched product, which copies the whole table on every call.
+pub fn table_projection(input: Tensor<3>, table: Tensor<2>, bias: Option<Tensor<1>>) -> Tensor<3> {
+    let [batch, time, width] = input.dims();
+    let rows = input
+        .reshape([batch * time, width])
+        .matmul(table.transpose());
+    let rows = match bias {
+        Some(bias) => rows + bias.unsqueeze_dim(0),
+        None => rows,
+    };
+    let output = rows.dims()[1];
+    rows.reshape([batch, time, output])
+}

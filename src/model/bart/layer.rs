@@ -70,10 +70,10 @@ impl BartAttention {
 
     /// Keys and values of the encoder output.
     pub fn cross_keys(&self, encoder: Tensor<3>) -> KvCache {
-        KvCache {
-            key: split_heads(self.k_proj.forward(encoder.clone()), self.heads),
-            value: split_heads(self.v_proj.forward(encoder), self.heads),
-        }
+        KvCache::contiguous(
+            split_heads(self.k_proj.forward(encoder.clone()), self.heads),
+            split_heads(self.v_proj.forward(encoder), self.heads),
+        )
     }
 
     /// Cross-attention over precomputed encoder keys and values.

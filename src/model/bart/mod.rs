@@ -8,11 +8,12 @@ pub use layer::{BartAttention, BartFeedForward, BartLayer, LayerShape};
 use super::attention::{KvCache, causal_bias, int_matrix, padding_bias};
 use super::config::{BartConfig, FeedForwardActivation};
 use super::decoder_cache::DecoderCache;
+use super::dense::table_projection;
 use super::error::{ModelError, ModelResult};
 use super::norm::LayerNorm;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::{Module, Param};
-use burn::tensor::module::{embedding, linear};
+use burn::tensor::module::embedding;
 use burn::tensor::{Int, Tensor, TensorData};
 use std::path::Path;
 
@@ -233,6 +234,6 @@ impl BartModel {
     /// Vocabulary logits: tied head plus `final_logits_bias`.
     pub fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
         let bias = self.final_logits_bias.val().squeeze_dim::<1>(0);
-        linear(hidden, self.shared.val().transpose(), Some(bias))
+        table_projection(hidden, self.shared.val(), Some(bias))
     }
 }

@@ -61,10 +61,10 @@ impl T5Attention {
 
     /// Keys and values of the encoder output, for cross-attention.
     pub fn cross_keys(&self, encoder: Tensor<3>) -> KvCache {
-        KvCache {
-            key: split_heads(self.k.forward(encoder.clone()), self.heads),
-            value: split_heads(self.v.forward(encoder), self.heads),
-        }
+        KvCache::contiguous(
+            split_heads(self.k.forward(encoder.clone()), self.heads),
+            split_heads(self.v.forward(encoder), self.heads),
+        )
     }
 
     /// Cross-attention of `input` over precomputed encoder keys and values.

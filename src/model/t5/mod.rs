@@ -10,11 +10,12 @@ pub use stack::T5Stack;
 use super::attention::{int_matrix, padding_bias};
 use super::config::T5Config;
 use super::decoder_cache::DecoderCache;
+use super::dense::table_projection;
 use super::error::ModelResult;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::{Module, Param};
 use burn::tensor::Tensor;
-use burn::tensor::module::{embedding, linear};
+use burn::tensor::module::embedding;
 use std::path::Path;
 
 /// T5 with its language-model head.
@@ -105,14 +106,10 @@ impl T5Model {
     /// Vocabulary logits of decoder hidden states.
     pub fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
         match &self.lm_head {
-            Some(head) => linear(hidden, head.val().transpose(), None),
+            Some(head) => table_projection(hidden, head.val(), None),
             None => {
                 let scale = (self.d_model as f64).powf(-0.5);
-                linear(
-                    hidden.mul_scalar(scale),
-                    self.shared.val().transpose(),
-                    None,
-                )
+                table_projection(hidden.mul_scalar(scale), self.shared.val(), None)
             }
         }
     }

@@ -77,10 +77,9 @@ pub fn beam_search(
         });
     }
     let start = decoder_start(network, settings)?;
-    let expanded = prompts.repeat_rows(beams);
     let (mut state, mut logits) =
-        network.start_decoding(&expanded, start, settings.max_new_tokens)?;
-    let initial = initial_sequences(network, &expanded, start);
+        network.start_decoding(prompts, beams, start, settings.max_new_tokens)?;
+    let initial = initial_sequences(network, &prompts.repeat_rows(beams), start);
     let prompt_length = prompts_length(&initial);
     let max_length = prompt_length + settings.max_new_tokens;
     let keep = (1 + settings.eos_token_ids.len()).max(2) * beams;

@@ -1,6 +1,6 @@
 //! What an encoder-decoder keeps between decoding steps.
 
-use super::attention::KvCache;
+use super::attention::{KvCache, int_vector};
 use burn::tensor::{Int, Tensor};
 
 /// The decoder's self-attention cache per layer, the cross-attention keys and values computed
@@ -26,6 +26,25 @@ impl DecoderCache {
             encoder_bias,
             past: 0,
         }
+    }
+
+    /// Repeats every source row `copies` times in place (source `r` becomes rows
+    /// `r · copies` to `r · copies + copies - 1`), so that that many decoder rows (beams) attend
+    /// to one source encoded once.
+    pub fn repeat_sources(&mut self, copies: usize) {
+        if copies <= 1 {
+            return;
+        }
+        let sources = self.encoder_bias.dims()[0] as i64;
+        let rows: Vec<i64> = (0..sources)
+            .flat_map(|source| std::iter::repeat_n(source, copies))
+            .collect();
+        let rows = int_vector(&rows, &self.encoder_bias.device());
+        self.cross_attention = std::mem::take(&mut self.cross_attention)
+            .into_iter()
+            .map(|cache| cache.select_rows(&rows))
+            .collect();
+        self.encoder_bias = self.encoder_bias.clone().select(0, rows);
     }
 
     /// Keeps rows `rows` of the self-attention cache, for beam search. Cross-attention rows are

@@ -22,7 +22,7 @@ pub fn greedy(
     }
     let start = decoder_start(network, settings)?;
     let (mut state, mut logits) =
-        network.start_decoding(prompts, start, settings.max_new_tokens)?;
+        network.start_decoding(prompts, 1, start, settings.max_new_tokens)?;
     let mut sequences = initial_sequences(network, prompts, start);
     let max_length = prompts_length(&sequences) + settings.max_new_tokens;
     let fill = settings.greedy_fill();

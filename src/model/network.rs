@@ -307,33 +307,46 @@ impl Network {
         }
     }
 
-    /// Starts generation: encodes the prompts (seq2seq, each decoder row starting with
-    /// `first_decoder_token`) or runs the left-padded prompts (decoder-only). Returns the state
-    /// and the logits `[rows, vocab]` of the first new token.
+    /// Starts generation with every prompt row decoded `copies` times side by side (beam
+    /// search; 1 otherwise): encodes the prompts once (seq2seq, each decoder row starting with
+    /// `first_decoder_token`, the encoded rows repeated for the copies) or runs the left-padded
+    /// prompts repeated (decoder-only). Returns the state and the logits `[rows · copies,
+    /// vocab]` of the first new token.
     pub fn start_decoding(
         &self,
         prompts: &TokenBatch,
+        copies: usize,
         first_decoder_token: i64,
         max_new_tokens: usize,
     ) -> ModelResult<(DecodingState, Tensor<2>)> {
         let (mut cache, logits) = match self {
-            Self::Gpt2(m) => return self.start_causal(m, prompts, max_new_tokens),
-            Self::GptNeo(m) => return self.start_causal(m, prompts, max_new_tokens),
-            Self::Llama(m) => return self.start_causal(m, prompts, max_new_tokens),
-            Self::BioGpt(m) => return self.start_causal(m, prompts, max_new_tokens),
+            Self::Gpt2(m) => {
+                return self.start_causal(m, &prompts.repeat_rows(copies), max_new_tokens);
+            }
+            Self::GptNeo(m) => {
+                return self.start_causal(m, &prompts.repeat_rows(copies), max_new_tokens);
+            }
+            Self::Llama(m) => {
+                return self.start_causal(m, &prompts.repeat_rows(copies), max_new_tokens);
+            }
+            Self::BioGpt(m) => {
+                return self.start_causal(m, &prompts.repeat_rows(copies), max_new_tokens);
+            }
             Self::T5(m) => {
                 let first =
-                    self.check_seq2seq_start(prompts, first_decoder_token, max_new_tokens)?;
+                    self.check_seq2seq_start(prompts, copies, first_decoder_token, max_new_tokens)?;
                 let (encoder, bias) = m.encode(&prompts.ids, &prompts.mask);
                 let mut cache = m.start_decoder(&encoder, bias);
+                cache.repeat_sources(copies);
                 let hidden = m.decode(&first, &mut cache);
                 (cache, m.logits(hidden))
             }
             Self::Bart(m) => {
                 let first =
-                    self.check_seq2seq_start(prompts, first_decoder_token, max_new_tokens)?;
+                    self.check_seq2seq_start(prompts, copies, first_decoder_token, max_new_tokens)?;
                 let (encoder, bias) = m.encode(&prompts.ids, &prompts.mask);
                 let mut cache = m.start_decoder(&encoder, bias);
+                cache.repeat_sources(copies);
                 let hidden = m.decode(&first, &mut cache);
                 (cache, m.logits(hidden))
             }
@@ -348,11 +361,12 @@ impl Network {
     fn check_seq2seq_start(
         &self,
         prompts: &TokenBatch,
+        copies: usize,
         first_decoder_token: i64,
         max_new_tokens: usize,
     ) -> ModelResult<Vec<Vec<i64>>> {
         self.check_tokens(&prompts.ids, 0)?;
-        let first = vec![vec![first_decoder_token]; prompts.rows()];
+        let first = vec![vec![first_decoder_token]; prompts.rows() * copies];
         self.check_tokens(&first, max_new_tokens)?;
         Ok(first)
     }

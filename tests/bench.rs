@@ -38,7 +38,7 @@ fn plan_and_extraction_workloads_run() {
     let dir = tempfile::tempdir().unwrap();
     let measured = pipeline::plan_and_diff(dir.path(), GRID).unwrap();
     let names: Vec<&str> = measured.iter().map(|m| m.workload.as_str()).collect();
-    assert_eq!(names, ["plan_48", "diff_48"]);
+    assert_eq!(names, ["plan_48", "diff_48", "diff_studies_48"]);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let extraction = pipeline::extraction(&root.join("experiments/quickstart.exp"), 1).unwrap();
     assert!(extraction.value > 0.0);

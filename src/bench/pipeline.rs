@@ -19,7 +19,8 @@ fn seconds(start: Instant) -> f64 {
 }
 
 /// Checks, plans and saves a synthetic study of `grid` twice (two learning rates) under
-/// `folder`, then reads both saved plans back and diffs them: `plan_*` and `diff_*`.
+/// `folder`, then reads both saved plans back and diffs them (`plan_*` and `diff_*`), and diffs
+/// the two studies planned in memory (`diff_studies_*`).
 pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measurement>> {
     let runs = grid.runs();
     let label = if runs == 100_000 {
@@ -28,10 +29,12 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
         runs.to_string()
     };
     let mut saved = Vec::new();
+    let mut studies = Vec::new();
     let mut plan_parts = (0.0, 0.0, 0.0);
     for (side, rate) in [("old", 5e-5), ("new", 1e-4)] {
         let dir = folder.join(side);
         let path = synthetic::write_study(&dir, grid, rate)?;
+        studies.push(path.clone());
         let start = Instant::now();
         let checked = check(&path, &CheckOptions::default());
         let study = checked
@@ -79,6 +82,7 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
     anyhow::ensure!(difference.changed.len() == runs, "every run should change");
     let t_total = t_read + t_diff + t_render;
     let size = std::fs::metadata(&saved[1])?.len() as f64 / 1e6;
+    let in_memory = diff_studies(&studies[0], &studies[1], runs)?;
     Ok(vec![
         Measurement {
             workload: format!("plan_{label}"),
@@ -103,7 +107,71 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
                 t_plan + t_total
             ),
         },
+        in_memory.measurement(&label),
     ])
+}
+
+/// The phases of `expc diff old.exp new.exp`.
+struct StudiesDiff {
+    /// Checking and planning both studies, at once.
+    plan: f64,
+    diff: f64,
+    render: f64,
+}
+
+/// What `expc diff old.exp new.exp` does: both studies checked and planned at once, the diff
+/// computed and rendered for the terminal.
+fn diff_studies(old: &Path, new: &Path, runs: usize) -> anyhow::Result<StudiesDiff> {
+    let start = Instant::now();
+    let plan_study = |path: &Path| -> anyhow::Result<Plan> {
+        let study = check(path, &CheckOptions::default())
+            .study
+            .context("the synthetic study does not check")?;
+        Ok(plan::build(&study, PlanOptions::default()))
+    };
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| plan_study(old));
+        let new = plan_study(new);
+        (
+            old.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            new,
+        )
+    });
+    let (old, new) = (old?, new?);
+    let t_plan = seconds(start);
+    let start = Instant::now();
+    let difference = diff(&old, &new);
+    let t_diff = seconds(start);
+    let start = Instant::now();
+    let rendered = render_human(&difference);
+    let t_render = seconds(start);
+    anyhow::ensure!(
+        difference.changed.len() == runs && !rendered.is_empty(),
+        "every run should change"
+    );
+    Ok(StudiesDiff {
+        plan: t_plan,
+        diff: t_diff,
+        render: t_render,
+    })
+}
+
+impl StudiesDiff {
+    fn measurement(&self, label: &str) -> Measurement {
+        let total = self.plan + self.diff + self.render;
+        Measurement {
+            workload: format!("diff_studies_{label}"),
+            metric: "s".into(),
+            value: total,
+            seconds: total,
+            peak_rss_mib: peak_rss_mib(),
+            detail: format!(
+                "`expc diff old.exp new.exp`: check + plan both studies {:.3} s (in parallel) + diff {:.3} s + render {:.3} s, every run changed (target < 1 s)",
+                self.plan, self.diff, self.render
+            ),
+        }
+    }
 }
 
 /// Extraction and strict scoring of the DCE test split's own gold targets (as a perfect model

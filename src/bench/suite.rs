@@ -147,9 +147,13 @@ pub fn measure(
     match workload {
         Workload::PlanAndDiff(grid) => {
             let folder = work.join("synthetic");
-            let measured = pipeline::plan_and_diff(&folder, *grid);
-            let _ = std::fs::remove_dir_all(&folder);
-            measured
+            let mut repetitions = Vec::new();
+            for _ in 0..repeats.max(1) {
+                let measured = pipeline::plan_and_diff(&folder, *grid);
+                let _ = std::fs::remove_dir_all(&folder);
+                repetitions.push(measured?);
+            }
+            Ok(median_repetition(repetitions))
         }
         Workload::Extraction { study } => Ok(vec![pipeline::extraction(study, repeats * 20)?]),
         Workload::Train(shape) => Ok(vec![models::train_step(
@@ -168,4 +172,24 @@ pub fn measure(
             &shape.name,
         )?]),
     }
+}
+
+/// For each workload of a repeated measurement (the same list every repetition), the
+/// repetition with the median value, with that repetition's detail.
+fn median_repetition(repetitions: Vec<Vec<Measurement>>) -> Vec<Measurement> {
+    let workloads = repetitions.first().map_or(0, Vec::len);
+    let mut by_workload: Vec<Vec<Measurement>> = (0..workloads).map(|_| Vec::new()).collect();
+    for repetition in repetitions {
+        for (slot, measurement) in by_workload.iter_mut().zip(repetition) {
+            slot.push(measurement);
+        }
+    }
+    by_workload
+        .into_iter()
+        .filter_map(|mut measured| {
+            measured.sort_by(|a, b| a.value.total_cmp(&b.value));
+            let middle = measured.len() / 2;
+            measured.into_iter().nth(middle)
+        })
+        .collect()
 }

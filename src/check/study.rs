@@ -213,19 +213,35 @@ impl Serialize for Shots {
 
 impl<'de> Deserialize<'de> for Shots {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Few(u32),
-            Word(String),
+        // A visitor rather than an untagged enum: no buffering of the value (plans hold one
+        // `shots` per run).
+        struct ShotsVisitor;
+        impl serde::de::Visitor<'_> for ShotsVisitor {
+            type Value = Shots;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or \"full\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, k: u64) -> Result<Shots, E> {
+                u32::try_from(k)
+                    .map(Shots::Few)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(k), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, k: i64) -> Result<Shots, E> {
+                u32::try_from(k)
+                    .map(Shots::Few)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(k), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<Shots, E> {
+                if word == "full" {
+                    Ok(Shots::Full)
+                } else {
+                    Err(E::custom(format!(
+                        "expected a number or \"full\", found {word:?}"
+                    )))
+                }
+            }
         }
-        match Raw::deserialize(deserializer)? {
-            Raw::Few(k) => Ok(Shots::Few(k)),
-            Raw::Word(w) if w == "full" => Ok(Shots::Full),
-            Raw::Word(w) => Err(serde::de::Error::custom(format!(
-                "expected a number or \"full\", found {w:?}"
-            ))),
-        }
+        deserializer.deserialize_any(ShotsVisitor)
     }
 }
 

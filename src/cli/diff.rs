@@ -1,6 +1,6 @@
 //! `expc diff A B`: each side a `.exp` study or a saved plan.
 
-use super::study::{Roots, load};
+use super::study::{Roots, load_quietly};
 use expc::diff;
 use expc::plan::{self, Plan, PlanOptions};
 use std::path::{Path, PathBuf};
@@ -22,23 +22,20 @@ pub struct Args {
 
 /// Exit 0 when the plans are equivalent, 2 when they differ, 1 on error.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let (old, new) = if is_saved_plan(&args.old) && is_saved_plan(&args.new) {
-        // Two saved plans are read at once (a study's diagnostics would interleave).
-        let (old, new) = std::thread::scope(|scope| {
-            let old = scope.spawn(|| read_side(&args.old, &args.roots));
-            let new = read_side(&args.new, &args.roots);
-            let old = old
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (old, new)
-        });
-        (old?, new?)
-    } else {
-        (
-            read_side(&args.old, &args.roots)?,
-            read_side(&args.new, &args.roots)?,
-        )
-    };
+    // The two sides are read or planned at once; a study's diagnostics are printed after, the
+    // old side's first, so they never interleave.
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| read_side(&args.old, &args.roots));
+        let new = read_side(&args.new, &args.roots);
+        let old = old
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (old, new)
+    });
+    let (old, old_diagnostics) = old?;
+    eprint!("{old_diagnostics}");
+    let (new, new_diagnostics) = new?;
+    eprint!("{new_diagnostics}");
     let (Some(old), Some(new)) = (old, new) else {
         return Ok(ExitCode::from(1));
     };
@@ -59,11 +56,16 @@ fn is_saved_plan(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
 }
 
-fn read_side(path: &Path, roots: &Roots) -> anyhow::Result<Option<Plan>> {
+/// The plan of one side (`None` when its study has errors) and the study's rendered
+/// diagnostics (empty for a saved plan).
+fn read_side(path: &Path, roots: &Roots) -> anyhow::Result<(Option<Plan>, String)> {
     if is_saved_plan(path) {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        return Ok(Some(Plan::from_json(&text, &path.display().to_string())?));
+        let plan = Plan::from_json(&text, &path.display().to_string())?;
+        return Ok((Some(plan), String::new()));
     }
-    Ok(load(path, roots).map(|study| plan::build(&study, PlanOptions::default())))
+    let (study, diagnostics) = load_quietly(path, roots);
+    let plan = study.map(|study| plan::build(&study, PlanOptions::default()));
+    Ok((plan, diagnostics))
 }

@@ -23,20 +23,27 @@ pub fn color() -> bool {
 
 /// Checks the study at `path`, printing its diagnostics to stderr; `None` when it has errors.
 pub fn load(path: &std::path::Path, roots: &Roots) -> Option<Study> {
+    let (study, diagnostics) = load_quietly(path, roots);
+    eprint!("{diagnostics}");
+    study
+}
+
+/// Checks the study at `path`; its diagnostics rendered for stderr (empty when there are
+/// none), for a caller that checks several studies at once and prints them in order.
+pub fn load_quietly(path: &std::path::Path, roots: &Roots) -> (Option<Study>, String) {
     let options = CheckOptions {
         model_root: roots.model_root.clone(),
         data_root: roots.data_root.clone(),
     };
     let checked = check::check(path, &options);
-    if !checked.diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            render_all(
-                &checked.diagnostics,
-                &checked.sources,
-                RenderOptions { color: color() }
-            )
-        );
-    }
-    checked.study
+    let diagnostics = if checked.diagnostics.is_empty() {
+        String::new()
+    } else {
+        render_all(
+            &checked.diagnostics,
+            &checked.sources,
+            RenderOptions { color: color() },
+        )
+    };
+    (checked.study, diagnostics)
 }

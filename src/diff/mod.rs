@@ -112,7 +112,7 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
             result.unchanged += 1;
             continue;
         }
-        let fields = changed_fields(previous, run, &mut known);
+        let fields = known.run(previous, run);
         if fields.is_empty() && previous.id == run.id {
             result.unchanged += 1;
         } else {
@@ -137,18 +137,68 @@ pub fn diff<'a>(old: &'a Plan, new: &'a Plan) -> PlanDiff<'a> {
 }
 
 /// Field changes already worked out, for the pairs of values many paired runs have: shared
-/// parts (model, dataset, template, training, inputs) by part and pair of digests, and the
-/// reasons runs are blocked by their pair of lists.
+/// parts (model, dataset, template, training, inputs) by part and pair of digests, the
+/// reasons runs are blocked by their pair of lists, and the whole list of the last pair of
+/// runs.
 #[derive(Default)]
 struct KnownChanges<'a> {
     shared: HashMap<(&'static str, &'a str, &'a str), Changes>,
     blocked: HashMap<(&'a [String], &'a [String]), Changes>,
+    /// The last pair of runs compared and their changes in every field but the sample.
+    last: Option<(&'a Run, &'a Run, Changes)>,
 }
 
 /// Field changes held once and shared by every run they apply to.
 type Changes = Vec<Arc<FieldChange>>;
 
 impl<'a> KnownChanges<'a> {
+    /// The changes between two paired runs, sorted by field. Plans list runs grid by grid, so
+    /// a pair usually shares every part but the sample with the pair before it, whose changes
+    /// are then reused.
+    fn run(&mut self, old: &'a Run, new: &'a Run) -> Changes {
+        let mut changes = match &self.last {
+            Some((last_old, last_new, changes))
+                if same_parts(last_old, old) && same_parts(last_new, new) =>
+            {
+                changes.clone()
+            }
+            _ => {
+                let changes = self.parts(old, new);
+                self.last = Some((old, new, changes.clone()));
+                changes
+            }
+        };
+        if old.spec.sample != new.spec.sample {
+            changes.extend(part_changes("sample", &old.spec.sample, &new.spec.sample));
+            changes.sort_by(|x, y| x.field.cmp(&y.field));
+        }
+        changes
+    }
+
+    /// The changes between two runs in every field but the sample, sorted by field.
+    fn parts(&mut self, old: &'a Run, new: &'a Run) -> Changes {
+        let mut changes = Vec::new();
+        if old.experiment != new.experiment {
+            changes.extend(part_changes("experiment", &old.experiment, &new.experiment));
+        }
+        self.blocked(&old.blocked, &new.blocked, &mut changes);
+        let (a, b) = (&old.spec, &new.spec);
+        self.shared("model", &a.model, &b.model, &mut changes);
+        self.shared("dataset", &a.dataset, &b.dataset, &mut changes);
+        self.shared("template", &a.template, &b.template, &mut changes);
+        if a.template_name != b.template_name {
+            changes.extend(part_changes(
+                "template_name",
+                &a.template_name,
+                &b.template_name,
+            ));
+        }
+        self.shared("training", &a.training, &b.training, &mut changes);
+        self.shared("inputs", &a.inputs, &b.inputs, &mut changes);
+        changes.sort_by(|x, y| x.field.cmp(&y.field));
+        changes
+    }
+
     /// Appends the changes between two versions of a shared part (none when their digests are
     /// equal: the part is not serialised).
     fn shared<T: Serialize>(
@@ -194,30 +244,18 @@ fn part_changes<T: Serialize + ?Sized>(name: &str, old: &T, new: &T) -> Changes 
     changes.into_iter().map(Arc::new).collect()
 }
 
-fn changed_fields<'a>(old: &'a Run, new: &'a Run, known: &mut KnownChanges<'a>) -> Changes {
-    let mut changes = Vec::new();
-    if old.experiment != new.experiment {
-        changes.extend(part_changes("experiment", &old.experiment, &new.experiment));
-    }
-    known.blocked(&old.blocked, &new.blocked, &mut changes);
-    let (a, b) = (&old.spec, &new.spec);
-    known.shared("model", &a.model, &b.model, &mut changes);
-    known.shared("dataset", &a.dataset, &b.dataset, &mut changes);
-    known.shared("template", &a.template, &b.template, &mut changes);
-    if a.template_name != b.template_name {
-        changes.extend(part_changes(
-            "template_name",
-            &a.template_name,
-            &b.template_name,
-        ));
-    }
-    known.shared("training", &a.training, &b.training, &mut changes);
-    if a.sample != b.sample {
-        changes.extend(part_changes("sample", &a.sample, &b.sample));
-    }
-    known.shared("inputs", &a.inputs, &b.inputs, &mut changes);
-    changes.sort_by(|x, y| x.field.cmp(&y.field));
-    changes
+/// Whether two runs of one plan have the same values in every field [`KnownChanges::parts`]
+/// compares (shared parts the very same ones).
+fn same_parts(a: &Run, b: &Run) -> bool {
+    let (x, y) = (&a.spec, &b.spec);
+    a.experiment == b.experiment
+        && a.blocked == b.blocked
+        && x.template_name == y.template_name
+        && x.model.same(&y.model)
+        && x.dataset.same(&y.dataset)
+        && x.template.same(&y.template)
+        && x.training.same(&y.training)
+        && x.inputs.same(&y.inputs)
 }
 
 /// The changes between two values seen as dotted field paths → leaves (a non-empty object is

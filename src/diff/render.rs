@@ -15,7 +15,10 @@ fn short(id: &str) -> &str {
 
 /// Writes "model / task / shots / seed N".
 fn describe(out: &mut String, run: &RunRef) {
-    let _ = write!(out, "{} / {} / ", run.model, run.task);
+    out.push_str(run.model);
+    out.push_str(" / ");
+    out.push_str(run.task);
+    out.push_str(" / ");
     match run.shots {
         Shots::Full => out.push_str("full data"),
         Shots::Few(k) => {
@@ -37,6 +40,11 @@ fn show(value: &serde_json::Value) -> String {
     }
 }
 
+/// Whether two lists hold the very same changes.
+fn same_changes(a: &[Arc<FieldChange>], b: &[Arc<FieldChange>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y))
+}
+
 /// `+`/`-`/`~` lines with the changed fields, then "N to add, N to change, N to remove".
 pub fn render_human(diff: &PlanDiff) -> String {
     let mut out = String::new();
@@ -48,28 +56,38 @@ pub fn render_human(diff: &PlanDiff) -> String {
             let _ = writeln!(out, "  {}", short(run.id));
         }
     }
-    // A change shared by many runs is rendered once.
+    // A change shared by many runs is rendered once, and so is the list of changes of a run
+    // that has the same ones as the run before it.
     let mut lines: HashMap<*const FieldChange, String> = HashMap::new();
+    let mut last: Option<(&[Arc<FieldChange>], String)> = None;
     for changed in &diff.changed {
         out.push_str("~ ");
         describe(&mut out, &changed.run);
-        let _ = writeln!(
-            out,
-            "  {} → {}",
-            short(changed.old_id),
-            short(changed.run.id)
-        );
-        for field in &changed.fields {
-            let line = lines.entry(Arc::as_ptr(field)).or_insert_with(|| {
-                format!(
-                    "    {}: {} → {}\n",
-                    field.field,
-                    show(&field.old),
-                    show(&field.new)
-                )
-            });
-            out.push_str(line);
-        }
+        out.push_str("  ");
+        out.push_str(short(changed.old_id));
+        out.push_str(" → ");
+        out.push_str(short(changed.run.id));
+        out.push('\n');
+        let fields = changed.fields.as_slice();
+        let block = match &mut last {
+            Some((previous, block)) if same_changes(previous, fields) => block,
+            slot => {
+                let mut block = String::new();
+                for field in fields {
+                    let line = lines.entry(Arc::as_ptr(field)).or_insert_with(|| {
+                        format!(
+                            "    {}: {} → {}\n",
+                            field.field,
+                            show(&field.old),
+                            show(&field.new)
+                        )
+                    });
+                    block.push_str(line);
+                }
+                &mut slot.insert((fields, block)).1
+            }
+        };
+        out.push_str(block);
     }
     if !diff.is_empty() {
         out.push('\n');

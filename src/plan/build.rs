@@ -24,8 +24,9 @@ impl Default for PlanOptions {
 /// Expands every experiment of `study` into runs, in declaration order.
 pub fn build(study: &Study, options: PlanOptions) -> Plan {
     let mut hasher = InputHasher::default();
-    let mut train_ids: HashMap<String, Result<Vec<String>, String>> = HashMap::new();
-    let mut samples: HashMap<(String, u32, u64), String> = HashMap::new();
+    // Keyed by names borrowed from the study: looking a run's sample up allocates nothing.
+    let mut train_ids: HashMap<&str, Result<Vec<String>, String>> = HashMap::new();
+    let mut samples: HashMap<(&str, u32, u64), String> = HashMap::new();
     let mut trainings = Interner::default();
     let mut input_sets = Interner::default();
     let mut runs = Vec::with_capacity(
@@ -118,14 +119,14 @@ pub fn build(study: &Study, options: PlanOptions) -> Plan {
                                 let ids_hash = if options.read_corpora && dataset.missing.is_empty()
                                 {
                                     let ids = train_ids
-                                        .entry(task.dataset.clone())
+                                        .entry(task.dataset.as_str())
                                         .or_insert_with(|| read_train_ids(dataset));
                                     match ids {
                                         // A sample depends on the dataset, size and seed
                                         // only: drawn once, shared by every model and task.
                                         Ok(ids) => Some(
                                             samples
-                                                .entry((task.dataset.clone(), count, seed))
+                                                .entry((task.dataset.as_str(), count, seed))
                                                 .or_insert_with(|| {
                                                     hash_ids(&sample_ids(ids, count as usize, seed))
                                                 })

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// The JSON document of a plan, its runs written as [`RunEntry`]s and read as [`RunRecord`]s.
 #[derive(Serialize, Deserialize)]
@@ -60,12 +61,63 @@ pub(super) struct RunRecord<'a> {
     training: TrainingParams,
     sample: Option<Sample>,
     #[serde(borrow)]
-    inputs: BTreeMap<Text<'a>, Text<'a>>,
+    inputs: Pairs<'a>,
 }
 
 /// A string borrowed from the text being read, or unescaped into a copy.
 #[derive(Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// A JSON object of strings, its members in the order written: compared with the previous
+/// run's input hashes without building a map for every run.
+struct Pairs<'a>(Vec<(Text<'a>, Text<'a>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<Pairs<'a>>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Members<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs<'a>, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Pairs(members))
+            }
+        }
+        deserializer.deserialize_map(Members(std::marker::PhantomData))
+    }
+}
+
+impl Pairs<'_> {
+    /// Whether the members, read as a map, are `known`: compared member by member when written
+    /// in sorted order without repeats (as expc writes them); otherwise never (the caller then
+    /// makes a new value from them).
+    fn are(&self, known: &BTreeMap<String, String>) -> bool {
+        let members = &self.0;
+        members.len() == known.len()
+            && members.windows(2).all(|pair| pair[0].0 < pair[1].0)
+            && known
+                .iter()
+                .zip(members)
+                .all(|((k, v), (rk, rv))| *k == rk.0 && *v == rv.0)
+    }
+
+    /// The members as a map (the last of repeated keys wins, as in a map read directly).
+    fn into_map(self) -> BTreeMap<String, String> {
+        let mut map = BTreeMap::new();
+        for (key, value) in self.0 {
+            map.insert(key.0.into_owned(), value.0.into_owned());
+        }
+        map
+    }
+}
 
 /// Reads a plan document.
 pub fn parse(text: &str) -> serde_json::Result<PlanFile<'_, RunRecord<'_>>> {
@@ -140,9 +192,16 @@ pub fn write_compact(plan: &Plan, batch: usize, out: &mut impl Write) -> io::Res
         .strip_suffix("]}")
         .ok_or_else(|| io::Error::other("the plan document does not end with its runs"))?;
     out.write_all(head.as_bytes())?;
+    // Each batch's buffers are reused by the next: their pages are touched once.
+    let free: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     for (index, runs) in plan.runs.chunks(batch.max(1)).enumerate() {
         let parts = super::parallel::map_chunks(runs, 1024, |part| {
-            let mut text = Vec::with_capacity(part.len() * 1024);
+            let mut text = free
+                .lock()
+                .ok()
+                .and_then(|mut free| free.pop())
+                .unwrap_or_default();
+            text.clear();
             let mut writer = RunWriter::default();
             for (i, run) in part.iter().enumerate() {
                 if i > 0 {
@@ -152,11 +211,14 @@ pub fn write_compact(plan: &Plan, batch: usize, out: &mut impl Write) -> io::Res
             }
             text
         });
-        for (i, part) in parts.iter().enumerate() {
+        for (i, part) in parts.into_iter().enumerate() {
             if index > 0 || i > 0 {
                 out.write_all(b",")?;
             }
-            out.write_all(part)?;
+            out.write_all(&part)?;
+            if let Ok(mut free) = free.lock() {
+                free.push(part);
+            }
         }
     }
     out.write_all(b"]}")
@@ -313,18 +375,8 @@ impl PlanFile<'_, RunRecord<'_>> {
                     sample: entry.sample,
                     inputs: input_sets.intern_with(
                         entry.inputs,
-                        |known: &BTreeMap<String, String>, read| {
-                            known.len() == read.len()
-                                && known
-                                    .iter()
-                                    .zip(read)
-                                    .all(|((k, v), (rk, rv))| *k == rk.0 && *v == rv.0)
-                        },
-                        |read| {
-                            read.into_iter()
-                                .map(|(k, v)| (k.0.into_owned(), v.0.into_owned()))
-                                .collect()
-                        },
+                        |known, read| read.are(known),
+                        Pairs::into_map,
                     ),
                 },
             });

@@ -1,10 +1,11 @@
 //! A run's identity: its key (what it computes, inputs named by content), the key's canonical
 //! JSON text, and the blake3 of that text, its id.
 
-use super::{ModelSpec, NamedDataset, Run, Shared, Weights, canonical};
+use super::{ModelSpec, NamedDataset, Run, Sample, Shared, Weights, canonical};
 use crate::corpus::{DatasetSpec, ValidationSpec};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 impl Run {
     /// The identity of the run: what it computes, with inputs named by content rather than by
@@ -68,7 +69,8 @@ impl Run {
     /// field already written as `validation`.
     fn write_key_tail(&self, validation: &[u8], fields: &mut KeyWriter) {
         let spec = &self.spec;
-        fields.field("sample", &spec.sample);
+        fields.name("sample");
+        write_sample(&mut fields.out, spec.sample.as_ref());
         fields.field("seed", &self.seed);
         fields.field("shots", &self.shots);
         fields.field("template", spec.template.digest());
@@ -106,6 +108,24 @@ fn validation_text(spec: &DatasetSpec) -> Vec<u8> {
         out.extend_from_slice(b"null");
     }
     out
+}
+
+/// The canonical JSON of a run's sample, its two fields written in sorted order by hand rather
+/// than through the canonical writer's object buffer (a sample is in every few-shot run's key).
+fn write_sample(out: &mut Vec<u8>, sample: Option<&Sample>) {
+    // Every field by name: a new field is a compile error here until it is written.
+    let Some(Sample { count, ids_hash }) = sample else {
+        out.extend_from_slice(b"null");
+        return;
+    };
+    out.extend_from_slice(b"{\"count\":");
+    // Writing into a `Vec` cannot fail.
+    let _ = write!(out, "{count}");
+    out.extend_from_slice(b",\"ids_hash\":");
+    if canonical::write_canonical(out, ids_hash).is_err() {
+        out.extend_from_slice(b"null");
+    }
+    out.push(b'}');
 }
 
 /// Writes the fields of a JSON object, which the caller adds in sorted key order, each value in

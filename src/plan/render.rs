@@ -56,10 +56,19 @@ pub fn render_runs<'a>(rows: impl IntoIterator<Item = (&'a Run, String)>) -> Str
 
 /// "336 runs: 19 models × 4 tasks, shots 16/64/full, 5 seeds; 0 ready, 336 blocked".
 pub fn summary(plan: &Plan) -> String {
-    let models: BTreeSet<&str> = plan.runs.iter().map(|r| r.model.as_str()).collect();
-    let tasks: BTreeSet<&str> = plan.runs.iter().map(|r| r.task.as_str()).collect();
-    let shots: BTreeSet<_> = plan.runs.iter().map(|r| r.shots).collect();
-    let seeds: BTreeSet<u64> = plan.runs.iter().map(|r| r.seed).collect();
+    // Inserted one by one (not collected, which sorts every run's value): the sets are small.
+    let (mut models, mut tasks, mut shots, mut seeds) = (
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    );
+    for run in &plan.runs {
+        models.insert(run.model.as_str());
+        tasks.insert(run.task.as_str());
+        shots.insert(run.shots);
+        seeds.insert(run.seed);
+    }
     let blocked = plan.runs.iter().filter(|r| !r.blocked.is_empty()).count();
     let shots: Vec<String> = shots.iter().map(ToString::to_string).collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

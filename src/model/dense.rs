@@ -73,14 +73,33 @@ impl Dense {
     pub fn forward<const D: usize>(&self, input: Tensor<D>) -> Tensor<D> {
         let bias = self.bias.as_ref().map(Param::val);
         match self.weight.reparameterization::<Adapter>() {
-            None => burn::tensor::module::linear(input, self.weight.val(), bias),
+            None => rows_linear(input, self.weight.val(), bias),
             Some(adapter) => {
-                let base = burn::tensor::module::linear(input.clone(), self.weight.base(), bias);
+                let base = rows_linear(input.clone(), self.weight.base(), bias);
                 let dtype = base.dtype();
                 base + adapter.forward(input).cast(dtype)
             }
         }
     }
+}
+
+/// `x W + b` over the last axis as one 2-D product over every leading row.
+fn rows_linear<const D: usize>(
+    input: Tensor<D>,
+    weight: Tensor<2>,
+    bias: Option<Tensor<1>>,
+) -> Tensor<D> {
+    let mut dims = input.dims();
+    let width = dims[D - 1];
+    let rows = input
+        .reshape([dims.iter().product::<usize>() / width.max(1), width])
+        .matmul(weight);
+    let rows = match bias {
+        Some(bias) => rows + bias.unsqueeze_dim(0),
+        None => rows,
+    };
+    dims[D - 1] = rows.dims()[1];
+    rows.reshape(dims)
 }
 
 /// `x Tᵀ + b` for a `[out, in]` table (a token embedding used as the output head, or a head

@@ -40,5 +40,5 @@ pub mod split;
 pub use error::ExtractError;
 pub use extractor::Extractor;
 pub use known::KnownStrings;
-pub use relation::{Extraction, PredictedRelation};
+pub use relation::{Extraction, PredictedRelation, RelationsRead};
 pub use roundtrip::{RoundTrip, RoundTripFailure, roundtrip};

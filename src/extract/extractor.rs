@@ -31,9 +31,14 @@ pub struct Extractor {
     list: Option<ListReader>,
     label_of_word: BTreeMap<String, String>,
     single_label: Option<String>,
-    separator: String,
+    /// What pieces are split on: the separator trimmed (the separator itself when that leaves
+    /// nothing).
+    mark: String,
     terminator: String,
+    /// The null sentence, trimmed.
     null: String,
+    /// The null sentence, trimmed, without its terminator.
+    null_without_terminator: String,
 }
 
 impl Extractor {
@@ -83,9 +88,14 @@ impl Extractor {
                 .map(|(label, word)| (word.clone(), label.clone()))
                 .collect(),
             single_label,
-            separator: spec.separator.clone(),
+            mark: match spec.separator.trim() {
+                "" => spec.separator.clone(),
+                trimmed => trimmed.to_owned(),
+            },
             terminator: spec.terminator.clone(),
-            null: spec.null.clone(),
+            null: spec.null.trim().to_owned(),
+            null_without_terminator: without_terminator(spec.null.trim(), &spec.terminator)
+                .to_owned(),
         })
     }
 
@@ -149,13 +159,9 @@ impl Extractor {
             Some(stripped) if !self.terminator.is_empty() => stripped,
             _ => body,
         };
-        let mark = match self.separator.trim() {
-            "" => self.separator.as_str(),
-            trimmed => trimmed,
-        };
         // The regex's capture buffer, made when a piece first needs the regex.
         let mut locations = None;
-        for piece in body.split(mark).map(str::trim) {
+        for piece in body.split(self.mark.as_str()).map(str::trim) {
             if piece.is_empty() || self.is_null(piece) {
                 continue;
             }
@@ -167,15 +173,8 @@ impl Extractor {
 
     /// Whether `text` is the null sentence, with or without its terminator.
     fn is_null(&self, text: &str) -> bool {
-        let null = self.null.trim();
-        text == null || self.without_terminator(text) == self.without_terminator(null)
-    }
-
-    fn without_terminator<'t>(&self, text: &'t str) -> &'t str {
-        match text.strip_suffix(self.terminator.as_str()) {
-            Some(stripped) if !self.terminator.is_empty() => stripped.trim_end(),
-            _ => text,
-        }
+        text == self.null
+            || without_terminator(text, &self.terminator) == self.null_without_terminator
     }
 
     /// Reads one relation sentence into `relations` (kept once); `false` when it is not one.
@@ -283,6 +282,14 @@ impl Extractor {
         };
         relations.push_unique(label, arguments, self.list.is_some());
         true
+    }
+}
+
+/// `text` without a trailing `terminator` (and the spaces before it), when it has one.
+fn without_terminator<'t>(text: &'t str, terminator: &str) -> &'t str {
+    match text.strip_suffix(terminator) {
+        Some(stripped) if !terminator.is_empty() => stripped.trim_end(),
+        _ => text,
     }
 }
 

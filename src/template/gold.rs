@@ -128,7 +128,11 @@ fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
     }?;
     let rendered = cased(spec, chosen);
     let accepted = match spec.matching {
-        MentionMatch::Rendered => BTreeSet::from([rendered.clone()]),
+        MentionMatch::Rendered => {
+            let mut only = BTreeSet::new();
+            only.insert(rendered.clone());
+            only
+        }
         MentionMatch::AnyMention => texts.map(|text| cased(spec, text)).collect(),
     };
     Some(GoldArgument { rendered, accepted })

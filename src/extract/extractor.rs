@@ -34,6 +34,8 @@ pub struct Extractor {
     /// What pieces are split on: the separator trimmed (the separator itself when that leaves
     /// nothing).
     mark: String,
+    /// The mark when it is one character.
+    mark_char: Option<char>,
     terminator: String,
     /// The null sentence, trimmed.
     null: String,
@@ -69,6 +71,10 @@ impl Extractor {
             _ => None,
         };
         let group_index = |name: &str| regex.capture_names().position(|n| n == Some(name));
+        let mark = match spec.separator.trim() {
+            "" => spec.separator.clone(),
+            trimmed => trimmed.to_owned(),
+        };
         Ok(Self {
             role_groups: spec
                 .arguments
@@ -88,10 +94,11 @@ impl Extractor {
                 .map(|(label, word)| (word.clone(), label.clone()))
                 .collect(),
             single_label,
-            mark: match spec.separator.trim() {
-                "" => spec.separator.clone(),
-                trimmed => trimmed.to_owned(),
+            mark_char: match mark.chars().collect::<Vec<_>>().as_slice() {
+                [only] => Some(*only),
+                _ => None,
             },
+            mark,
             terminator: spec.terminator.clone(),
             null: spec.null.trim().to_owned(),
             null_without_terminator: without_terminator(spec.null.trim(), &spec.terminator)
@@ -161,13 +168,19 @@ impl Extractor {
         };
         // The regex's capture buffer, made when a piece first needs the regex.
         let mut locations = None;
-        for piece in body.split(self.mark.as_str()).map(str::trim) {
+        let mut read_one = |piece: &'t str| {
+            let piece = piece.trim();
             if piece.is_empty() || self.is_null(piece) {
-                continue;
+                return;
             }
             if !self.read_piece(piece, &mut locations, known, relations) {
                 unparseable(piece);
             }
+        };
+        // The same pieces either way; a one-character mark is searched for as a character.
+        match self.mark_char {
+            Some(mark) => body.split(mark).for_each(&mut read_one),
+            None => body.split(self.mark.as_str()).for_each(&mut read_one),
         }
     }
 

@@ -14,6 +14,7 @@ use crate::template::{
     mention_strings, target_relations,
 };
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 
 /// The gold documents of one split under one template, ready to score predictions against.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct GoldIndex {
     documents: Vec<GoldDocument>,
     /// Positions in `documents`, ordered by document id (to pair them with predictions).
     by_id: Vec<usize>,
+    /// Every document's id, one after the other.
+    ids: String,
     /// The strings each document mentions (`template::known_strings`).
     known: KnownTable,
 }
@@ -33,7 +36,8 @@ pub struct GoldIndex {
 /// One gold document as the scorer reads it.
 #[derive(Debug, Clone)]
 struct GoldDocument {
-    id: String,
+    /// Where its id lies in the index's `ids`.
+    id: Range<usize>,
     /// Its strings in the index's [`KnownTable`].
     known: KnownRun,
     /// Gold relations as strict counting counts them.
@@ -89,28 +93,31 @@ impl GoldIndex {
     pub fn new(spec: &TemplateSpec, documents: &[Document]) -> Result<Self, TemplateError> {
         let is_set = spec.list_role().is_some();
         let mut known = KnownTable::default();
-        let gold_documents = documents
-            .iter()
-            .map(|doc| {
-                let gold = target_relations(spec, doc)?;
-                let paper = (!paper_counts_as_strict(spec, &gold, is_set))
-                    .then(|| gold_for(spec, CountingMode::Paper, gold.clone()));
-                Ok(GoldDocument {
-                    id: doc.id.clone(),
-                    known: known.add(mention_strings(spec, doc)),
-                    strict: gold_for(spec, CountingMode::Strict, gold),
-                    paper,
-                })
-            })
-            .collect::<Result<Vec<_>, TemplateError>>()?;
+        let mut ids = String::new();
+        let mut gold_documents = Vec::with_capacity(documents.len());
+        for doc in documents {
+            let gold = target_relations(spec, doc)?;
+            let paper = (!paper_counts_as_strict(spec, &gold, is_set))
+                .then(|| gold_for(spec, CountingMode::Paper, gold.clone()));
+            let id_start = ids.len();
+            ids.push_str(&doc.id);
+            gold_documents.push(GoldDocument {
+                id: id_start..ids.len(),
+                known: known.add(mention_strings(spec, doc)),
+                strict: gold_for(spec, CountingMode::Strict, gold),
+                paper,
+            });
+        }
         let mut by_id: Vec<usize> = (0..gold_documents.len()).collect();
         // Documents sharing an id are all paired with its text, in any order.
-        by_id.sort_unstable_by(|&a, &b| gold_documents[a].id.cmp(&gold_documents[b].id));
+        let id = |position: usize| &ids[gold_documents[position].id.clone()];
+        by_id.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
         Ok(Self {
             labels: spec.labels.keys().cloned().collect(),
             is_set,
             documents: gold_documents,
             by_id,
+            ids,
             known,
         })
     }
@@ -220,7 +227,7 @@ impl GoldIndex {
             let mut labels = LabelCounts::new(&self.labels);
             self.count(document, &relations, mode, &mut labels);
             DocumentScore {
-                id: document.id.clone(),
+                id: self.ids[document.id.clone()].to_owned(),
                 has_prediction: text.is_some(),
                 extraction: Extraction {
                     relations: relations.to_predicted(),
@@ -279,7 +286,7 @@ impl GoldIndex {
         let mut ids = self
             .by_id
             .iter()
-            .map(|&position| (self.documents[position].id.as_str(), position))
+            .map(|&position| (&self.ids[self.documents[position].id.clone()], position))
             .peekable();
         for (id, text) in predictions {
             while ids.next_if(|(gold_id, _)| *gold_id < id.as_str()).is_some() {}

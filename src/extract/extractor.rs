@@ -5,7 +5,7 @@ use super::error::ExtractError;
 use super::known::KnownStrings;
 use super::list_split::ListReader;
 use super::pattern::{anchored, relation_pattern, words_longest_first};
-use super::relation::{Extraction, PredictedRelation};
+use super::relation::{Extraction, RelationsRead};
 use super::split::{FirstSplit, Split, Splitter};
 use crate::template::segments::LABEL_VARIABLE;
 use crate::template::{TemplateSpec, parse_relation, validate};
@@ -31,9 +31,16 @@ pub struct Extractor {
     list: Option<ListReader>,
     label_of_word: BTreeMap<String, String>,
     single_label: Option<String>,
-    separator: String,
+    /// What pieces are split on: the separator trimmed (the separator itself when that leaves
+    /// nothing).
+    mark: String,
+    /// The mark when it is one character.
+    mark_char: Option<char>,
     terminator: String,
+    /// The null sentence, trimmed.
     null: String,
+    /// The null sentence, trimmed, without its terminator.
+    null_without_terminator: String,
 }
 
 impl Extractor {
@@ -64,6 +71,10 @@ impl Extractor {
             _ => None,
         };
         let group_index = |name: &str| regex.capture_names().position(|n| n == Some(name));
+        let mark = match spec.separator.trim() {
+            "" => spec.separator.clone(),
+            trimmed => trimmed.to_owned(),
+        };
         Ok(Self {
             role_groups: spec
                 .arguments
@@ -83,9 +94,15 @@ impl Extractor {
                 .map(|(label, word)| (word.clone(), label.clone()))
                 .collect(),
             single_label,
-            separator: spec.separator.clone(),
+            mark_char: match mark.chars().collect::<Vec<_>>().as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            },
+            mark,
             terminator: spec.terminator.clone(),
-            null: spec.null.clone(),
+            null: spec.null.trim().to_owned(),
+            null_without_terminator: without_terminator(spec.null.trim(), &spec.terminator)
+                .to_owned(),
         })
     }
 
@@ -107,75 +124,100 @@ impl Extractor {
         self.extract_with(text, Some(known))
     }
 
+    /// Reads `text` as [`Self::extract_in`] does into `relations` (cleared first), borrowing
+    /// every string: the labels from the extractor, the arguments from `text`. Each piece that is
+    /// no relation sentence is handed to `unparseable`. What scoring calls, text after text, with
+    /// the same `relations`.
+    pub fn read_in<'e, 't>(
+        &'e self,
+        text: &'t str,
+        known: &impl KnownStrings,
+        relations: &mut RelationsRead<'e, 't>,
+        unparseable: impl FnMut(&'t str),
+    ) {
+        self.read(text, Some(known), relations, unparseable);
+    }
+
     fn extract_with(&self, text: &str, known: Option<&dyn KnownStrings>) -> Extraction {
-        let mut extraction = Extraction::default();
+        let mut relations = RelationsRead::default();
+        let mut unparseable = Vec::new();
+        self.read(text, known, &mut relations, |piece| {
+            unparseable.push(piece.to_owned());
+        });
+        Extraction {
+            relations: relations.to_predicted(),
+            unparseable,
+        }
+    }
+
+    fn read<'e, 't>(
+        &'e self,
+        text: &'t str,
+        known: Option<&dyn KnownStrings>,
+        relations: &mut RelationsRead<'e, 't>,
+        mut unparseable: impl FnMut(&'t str),
+    ) {
+        relations.clear();
         let body = text.trim();
         if body.is_empty() || self.is_null(body) {
-            return extraction;
+            return;
         }
         let body = match body.strip_suffix(self.terminator.as_str()) {
             Some(stripped) if !self.terminator.is_empty() => stripped,
             _ => body,
         };
-        let mark = match self.separator.trim() {
-            "" => self.separator.as_str(),
-            trimmed => trimmed,
-        };
         // The regex's capture buffer, made when a piece first needs the regex.
         let mut locations = None;
-        for piece in body.split(mark).map(str::trim) {
+        let mut read_one = |piece: &'t str| {
+            let piece = piece.trim();
             if piece.is_empty() || self.is_null(piece) {
-                continue;
+                return;
             }
-            match self.read_piece(piece, &mut locations, known) {
-                Some(relation) if !extraction.relations.contains(&relation) => {
-                    extraction.relations.push(relation);
-                }
-                Some(_) => {}
-                None => extraction.unparseable.push(piece.to_owned()),
+            if !self.read_piece(piece, &mut locations, known, relations) {
+                unparseable(piece);
             }
+        };
+        // The same pieces either way; a one-character mark is searched for as a character.
+        match self.mark_char {
+            Some(mark) => body.split(mark).for_each(&mut read_one),
+            None => body.split(self.mark.as_str()).for_each(&mut read_one),
         }
-        extraction
     }
 
     /// Whether `text` is the null sentence, with or without its terminator.
     fn is_null(&self, text: &str) -> bool {
-        let null = self.null.trim();
-        text == null || self.without_terminator(text) == self.without_terminator(null)
+        text == self.null
+            || without_terminator(text, &self.terminator) == self.null_without_terminator
     }
 
-    fn without_terminator<'t>(&self, text: &'t str) -> &'t str {
-        match text.strip_suffix(self.terminator.as_str()) {
-            Some(stripped) if !self.terminator.is_empty() => stripped.trim_end(),
-            _ => text,
-        }
-    }
-
-    /// One relation sentence read into a relation, or `None` when it is not one; `locations` is
-    /// the regex's capture buffer, reused from piece to piece.
-    fn read_piece(
-        &self,
-        piece: &str,
+    /// Reads one relation sentence into `relations` (kept once); `false` when it is not one.
+    /// `locations` is the regex's capture buffer, reused from piece to piece.
+    fn read_piece<'e, 't>(
+        &'e self,
+        piece: &'t str,
         locations: &mut Option<CaptureLocations>,
         known: Option<&dyn KnownStrings>,
-    ) -> Option<PredictedRelation> {
-        let leftmost = self.leftmost_split(piece, locations)?;
+        relations: &mut RelationsRead<'e, 't>,
+    ) -> bool {
+        let Some(leftmost) = self.leftmost_split(piece, locations) else {
+            return false;
+        };
         let Some(known) = known else {
-            return self.relation(leftmost.label, &self.first_reading(&leftmost));
+            return self.relation(leftmost.label, &self.first_reading(&leftmost), relations);
         };
         // The other splits are enumerated only when no reading of the regex's own split is
         // known: the usual sentence is settled without them (same choice, in the same order).
         if let Some(chosen) = self.known_reading(&leftmost, known) {
-            return self.relation(leftmost.label, &chosen);
+            return self.relation(leftmost.label, &chosen, relations);
         }
         if let Some(splitter) = &self.splitter {
             for split in splitter.splits(piece) {
                 if let Some(chosen) = self.known_reading(&split, known) {
-                    return self.relation(split.label, &chosen);
+                    return self.relation(split.label, &chosen, relations);
                 }
             }
         }
-        self.relation(leftmost.label, &self.first_reading(&leftmost))
+        self.relation(leftmost.label, &self.first_reading(&leftmost), relations)
     }
 
     /// The regex's own split of `piece`, or `None` when it does not match. A generated pattern's
@@ -233,20 +275,34 @@ impl Extractor {
         }
     }
 
-    fn relation(&self, word: Option<&str>, arguments: &[&str]) -> Option<PredictedRelation> {
+    /// Adds the relation of label word `word` and `arguments` to `relations` (kept once);
+    /// `false` when it is none: an empty argument, or a word of no label.
+    fn relation<'e, 't>(
+        &'e self,
+        word: Option<&str>,
+        arguments: &[&'t str],
+        relations: &mut RelationsRead<'e, 't>,
+    ) -> bool {
         if arguments.iter().any(|argument| argument.is_empty()) {
-            return None;
+            return false;
         }
         let label = match word {
-            Some(word) => self.label_of_word.get(word)?.clone(),
-            None => self.single_label.clone()?,
+            Some(word) => self.label_of_word.get(word).map(String::as_str),
+            None => self.single_label.as_deref(),
         };
-        let mut arguments: Vec<String> = arguments.iter().map(|&a| a.to_owned()).collect();
-        if self.list.is_some() {
-            arguments.sort();
-            arguments.dedup();
-        }
-        Some(PredictedRelation { label, arguments })
+        let Some(label) = label else {
+            return false;
+        };
+        relations.push_unique(label, arguments, self.list.is_some());
+        true
+    }
+}
+
+/// `text` without a trailing `terminator` (and the spaces before it), when it has one.
+fn without_terminator<'t>(text: &'t str, terminator: &str) -> &'t str {
+    match text.strip_suffix(terminator) {
+        Some(stripped) if !terminator.is_empty() => stripped.trim_end(),
+        _ => text,
     }
 }
 

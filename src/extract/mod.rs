@@ -24,8 +24,10 @@
 //! [`Extractor::extract_in`] is given the strings the source document mentions
 //! ([`crate::template::known_strings`]) and takes the first reading, in that same order, whose
 //! argument strings and list members are all known; when none is, the leftmost. Scoring and the
-//! round trip use `extract_in`. An explicit pattern is not enumerated: its own match is the only
-//! relation reading (list members are still chosen by known strings).
+//! round trip use `extract_in` (scoring through [`Extractor::read_in`], the same reading into a
+//! reused [`RelationsRead`] that borrows its strings instead of owning them). An explicit pattern
+//! is not enumerated: its own match is the only relation reading (list members are still chosen
+//! by known strings).
 
 pub mod error;
 pub mod extractor;
@@ -40,5 +42,5 @@ pub mod split;
 pub use error::ExtractError;
 pub use extractor::Extractor;
 pub use known::KnownStrings;
-pub use relation::{Extraction, PredictedRelation};
+pub use relation::{Extraction, PredictedRelation, RelationsRead};
 pub use roundtrip::{RoundTrip, RoundTripFailure, roundtrip};

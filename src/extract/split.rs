@@ -78,9 +78,6 @@ impl Splitter {
         let mut walk = Walk::new(self, text, MAX_SPLITS, usize::MAX);
         walk.segments(0, 0);
         walk.found
-            .iter()
-            .map(|captured| self.split_of(captured))
-            .collect()
     }
 
     /// The first split of `text` (as [`Self::splits`] orders them), deciding within `budget`
@@ -89,8 +86,8 @@ impl Splitter {
     pub fn first_split<'t>(&self, text: &'t str, budget: usize) -> FirstSplit<'t> {
         let mut walk = Walk::new(self, text, 1, budget);
         walk.segments(0, 0);
-        match walk.found.first() {
-            Some(captured) => FirstSplit::Found(self.split_of(captured)),
+        match walk.found.pop() {
+            Some(split) => FirstSplit::Found(split),
             None if walk.steps_left == 0 => FirstSplit::OutOfBudget,
             None => FirstSplit::NoSplit,
         }
@@ -123,7 +120,8 @@ struct Walk<'s, 't> {
     text: &'t str,
     /// The variables captured on the current path: segment index and text.
     captured: Vec<(usize, &'t str)>,
-    found: Vec<Vec<(usize, &'t str)>>,
+    /// The splits found so far, in order.
+    found: Vec<Split<'t>>,
     /// The walk stops once it has found this many splits.
     wanted: usize,
     /// Steps it may still take; at 0 it stops, undecided.
@@ -135,7 +133,7 @@ impl<'s, 't> Walk<'s, 't> {
         Self {
             splitter,
             text,
-            captured: Vec::new(),
+            captured: Vec::with_capacity(splitter.segments.len()),
             found: Vec::new(),
             wanted,
             steps_left: budget,
@@ -156,7 +154,7 @@ impl<'s, 't> Walk<'s, 't> {
         let splitter = self.splitter;
         let Some(segment) = splitter.segments.get(index) else {
             if position == self.text.len() {
-                self.found.push(self.captured.clone());
+                self.found.push(splitter.split_of(&self.captured));
             }
             return;
         };

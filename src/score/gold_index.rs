@@ -4,14 +4,17 @@
 //! generated texts change.
 
 use super::error::ScoreError;
+use super::known_table::{KnownRun, KnownTable};
 use super::scorer::{DocumentScore, correct};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use crate::extract::{Extractor, PredictedRelation};
+use crate::extract::{Extraction, Extractor, RelationsRead};
 use crate::template::{
-    GoldDedup, GoldRelation, TemplateError, TemplateSpec, known_strings, target_relations,
+    GoldArgument, GoldDedup, GoldRelation, MentionMatch, TemplateError, TemplateSpec,
+    mention_strings, target_relations,
 };
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 
 /// The gold documents of one split under one template, ready to score predictions against.
 #[derive(Debug, Clone)]
@@ -24,26 +27,63 @@ pub struct GoldIndex {
     documents: Vec<GoldDocument>,
     /// Positions in `documents`, ordered by document id (to pair them with predictions).
     by_id: Vec<usize>,
+    /// Every document's id, one after the other.
+    ids: String,
+    /// The strings each document mentions (`template::known_strings`).
+    known: KnownTable,
 }
 
 /// One gold document as the scorer reads it.
 #[derive(Debug, Clone)]
 struct GoldDocument {
-    id: String,
-    /// The strings the document mentions (`template::known_strings`).
-    known: HashSet<String>,
+    /// Where its id lies in the index's `ids`.
+    id: Range<usize>,
+    /// Its strings in the index's [`KnownTable`].
+    known: KnownRun,
     /// Gold relations as strict counting counts them.
     strict: Vec<GoldRelation>,
-    /// Gold relations as the paper's counting counts them.
-    paper: Vec<GoldRelation>,
+    /// Gold relations as the paper's counting counts them; `None` when they are `strict`'s.
+    paper: Option<Vec<GoldRelation>>,
 }
 
 impl GoldDocument {
     fn gold(&self, mode: CountingMode) -> &[GoldRelation] {
-        match mode {
-            CountingMode::Strict => &self.strict,
-            CountingMode::Paper => &self.paper,
+        match (mode, &self.paper) {
+            (CountingMode::Paper, Some(paper)) => paper,
+            (CountingMode::Strict | CountingMode::Paper, _) => &self.strict,
         }
+    }
+}
+
+/// Counts per label: the template's labels by position, any other label by name.
+struct LabelCounts<'i> {
+    labels: &'i [String],
+    counts: Vec<Counts>,
+    others: BTreeMap<String, Counts>,
+}
+
+impl<'i> LabelCounts<'i> {
+    fn new(labels: &'i [String]) -> Self {
+        Self {
+            labels,
+            counts: vec![Counts::default(); labels.len()],
+            others: BTreeMap::new(),
+        }
+    }
+
+    /// Applies `change` to the counts of `label`.
+    fn add(&mut self, label: &str, change: impl FnOnce(&mut Counts)) {
+        match self.labels.iter().position(|known| known == label) {
+            Some(position) => change(&mut self.counts[position]),
+            None => change(self.others.entry(label.to_owned()).or_default()),
+        }
+    }
+
+    /// Every label's counts, the template's labels included.
+    fn into_map(self) -> BTreeMap<String, Counts> {
+        let mut map = self.others;
+        map.extend(self.labels.iter().cloned().zip(self.counts));
+        map
     }
 }
 
@@ -51,25 +91,34 @@ impl GoldIndex {
     /// Prepares `documents` for scoring with `spec`: the first document whose gold relations the
     /// template cannot render is an error.
     pub fn new(spec: &TemplateSpec, documents: &[Document]) -> Result<Self, TemplateError> {
-        let gold_documents = documents
-            .iter()
-            .map(|doc| {
-                let gold = target_relations(spec, doc)?;
-                Ok(GoldDocument {
-                    id: doc.id.clone(),
-                    known: known_strings(spec, doc).into_iter().collect(),
-                    strict: gold_for(spec, CountingMode::Strict, gold.clone()),
-                    paper: gold_for(spec, CountingMode::Paper, gold),
-                })
-            })
-            .collect::<Result<Vec<_>, TemplateError>>()?;
+        let is_set = spec.list_role().is_some();
+        let mut known = KnownTable::default();
+        let mut ids = String::new();
+        let mut gold_documents = Vec::with_capacity(documents.len());
+        for doc in documents {
+            let gold = target_relations(spec, doc)?;
+            let paper = (!paper_counts_as_strict(spec, &gold, is_set))
+                .then(|| gold_for(spec, CountingMode::Paper, gold.clone()));
+            let id_start = ids.len();
+            ids.push_str(&doc.id);
+            gold_documents.push(GoldDocument {
+                id: id_start..ids.len(),
+                known: known.add(mention_strings(spec, doc)),
+                strict: gold_for(spec, CountingMode::Strict, gold),
+                paper,
+            });
+        }
         let mut by_id: Vec<usize> = (0..gold_documents.len()).collect();
-        by_id.sort_by(|&a, &b| gold_documents[a].id.cmp(&gold_documents[b].id));
+        // Documents sharing an id are all paired with its text, in any order.
+        let id = |position: usize| &ids[gold_documents[position].id.clone()];
+        by_id.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
         Ok(Self {
             labels: spec.labels.keys().cloned().collect(),
-            is_set: spec.list_role().is_some(),
+            is_set,
             documents: gold_documents,
             by_id,
+            ids,
+            known,
         })
     }
 
@@ -81,16 +130,29 @@ impl GoldIndex {
         documents: &[Document],
         predictions: &BTreeMap<String, String>,
     ) -> Result<Self, ScoreError> {
-        let ids: HashSet<&str> = documents.iter().map(|doc| doc.id.as_str()).collect();
-        let unknown: Vec<String> = predictions
-            .keys()
-            .filter(|id| !ids.contains(id.as_str()))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ScoreError::UnknownDocuments { ids: unknown });
+        match Self::new(spec, documents) {
+            Ok(index) => {
+                let unknown = index.pair(predictions).1;
+                if unknown.is_empty() {
+                    Ok(index)
+                } else {
+                    Err(ScoreError::UnknownDocuments { ids: unknown })
+                }
+            }
+            Err(error) => {
+                let ids: HashSet<&str> = documents.iter().map(|doc| doc.id.as_str()).collect();
+                let unknown: Vec<String> = predictions
+                    .keys()
+                    .filter(|id| !ids.contains(id.as_str()))
+                    .cloned()
+                    .collect();
+                Err(if unknown.is_empty() {
+                    error.into()
+                } else {
+                    ScoreError::UnknownDocuments { ids: unknown }
+                })
+            }
         }
-        Ok(Self::new(spec, documents)?)
     }
 
     /// The number of gold documents.
@@ -112,19 +174,24 @@ impl GoldIndex {
         mode: CountingMode,
     ) -> Result<Scores, ScoreError> {
         let texts = self.texts(predictions)?;
-        let mut labels = self.empty_counts();
+        let mut labels = LabelCounts::new(&self.labels);
         let mut without_prediction = 0;
         let mut unparseable = 0;
+        let mut relations = RelationsRead::default();
         for (document, text) in self.documents.iter().zip(texts) {
-            let Some(text) = text else {
-                without_prediction += 1;
-                self.count(document, &[], mode, &mut labels);
-                continue;
-            };
-            let extraction = extractor.extract_in(text, &document.known);
-            unparseable += extraction.unparseable.len();
-            self.count(document, &extraction.relations, mode, &mut labels);
+            match text {
+                Some(text) => {
+                    let known = self.known.strings(&document.known);
+                    extractor.read_in(text, &known, &mut relations, |_| unparseable += 1);
+                }
+                None => {
+                    without_prediction += 1;
+                    relations.clear();
+                }
+            }
+            self.count(document, &relations, mode, &mut labels);
         }
+        let labels = labels.into_map();
         Ok(Scores {
             mode,
             documents: self.documents.len(),
@@ -147,50 +214,51 @@ impl GoldIndex {
         mode: CountingMode,
     ) -> Result<Vec<DocumentScore>, ScoreError> {
         let texts = self.texts(predictions)?;
+        let mut relations = RelationsRead::default();
         let scored = self.documents.iter().zip(texts).map(|(document, text)| {
-            let extraction = text
-                .map(|text| extractor.extract_in(text, &document.known))
-                .unwrap_or_default();
-            let mut labels = self.empty_counts();
-            self.count(document, &extraction.relations, mode, &mut labels);
+            let mut unparseable = Vec::new();
+            relations.clear();
+            if let Some(text) = text {
+                let known = self.known.strings(&document.known);
+                extractor.read_in(text, &known, &mut relations, |piece| {
+                    unparseable.push(piece.to_owned());
+                });
+            }
+            let mut labels = LabelCounts::new(&self.labels);
+            self.count(document, &relations, mode, &mut labels);
             DocumentScore {
-                id: document.id.clone(),
+                id: self.ids[document.id.clone()].to_owned(),
                 has_prediction: text.is_some(),
-                extraction,
-                labels,
+                extraction: Extraction {
+                    relations: relations.to_predicted(),
+                    unparseable,
+                },
+                labels: labels.into_map(),
             }
         });
         Ok(scored.collect())
-    }
-
-    /// Zero counts for every label of the template.
-    fn empty_counts(&self) -> BTreeMap<String, Counts> {
-        self.labels
-            .iter()
-            .map(|label| (label.clone(), Counts::default()))
-            .collect()
     }
 
     /// Adds what `document` contributes, with `predicted` read from its text, to `labels`.
     fn count(
         &self,
         document: &GoldDocument,
-        predicted: &[PredictedRelation],
+        predicted: &RelationsRead<'_, '_>,
         mode: CountingMode,
-        labels: &mut BTreeMap<String, Counts>,
+        labels: &mut LabelCounts<'_>,
     ) {
         let gold = document.gold(mode);
         for relation in gold {
-            add_to(labels, &relation.label, |counts| counts.gold += 1);
+            labels.add(&relation.label, |counts| counts.gold += 1);
         }
-        for relation in predicted {
-            add_to(labels, &relation.label, |counts| counts.predicted += 1);
+        for (label, _) in predicted.iter() {
+            labels.add(label, |counts| counts.predicted += 1);
         }
-        for index in correct(mode, self.is_set, predicted, gold) {
-            add_to(labels, &predicted[index].label, |counts| {
+        correct(mode, self.is_set, predicted, gold, |index| {
+            labels.add(predicted.get(index).0, |counts| {
                 counts.true_positives += 1;
             });
-        }
+        });
     }
 
     /// Each document's generated text, in document order (`None`: not predicted); predictions
@@ -218,7 +286,7 @@ impl GoldIndex {
         let mut ids = self
             .by_id
             .iter()
-            .map(|&position| (self.documents[position].id.as_str(), position))
+            .map(|&position| (&self.ids[self.documents[position].id.clone()], position))
             .peekable();
         for (id, text) in predictions {
             while ids.next_if(|(gold_id, _)| *gold_id < id.as_str()).is_some() {}
@@ -235,12 +303,18 @@ impl GoldIndex {
     }
 }
 
-/// Applies `change` to the counts of `label`, adding the label when it is not there yet.
-fn add_to(labels: &mut BTreeMap<String, Counts>, label: &str, change: impl FnOnce(&mut Counts)) {
-    if let Some(counts) = labels.get_mut(label) {
-        change(counts);
-    } else {
-        change(labels.entry(label.to_owned()).or_default());
+/// Whether the paper's counting counts the same gold relations as strict counting: with exact
+/// de-duplication and only the rendered string accepted (merging accepted strings then adds
+/// nothing), or with exact or no de-duplication when no two relations are written alike.
+fn paper_counts_as_strict(spec: &TemplateSpec, gold: &[GoldRelation], is_set: bool) -> bool {
+    match spec.paper_gold_dedup {
+        GoldDedup::Lowercase => false,
+        GoldDedup::Exact if spec.matching == MentionMatch::Rendered => true,
+        GoldDedup::Exact | GoldDedup::None => !gold.iter().enumerate().any(|(index, relation)| {
+            gold[..index]
+                .iter()
+                .any(|seen| written_alike(seen, relation, is_set, false))
+        }),
     }
 }
 
@@ -254,36 +328,63 @@ fn gold_for(spec: &TemplateSpec, mode: CountingMode, gold: Vec<GoldRelation>) ->
         (CountingMode::Paper, GoldDedup::Lowercase) => true,
         (CountingMode::Strict | CountingMode::Paper, _) => false,
     };
-    let key = |relation: &GoldRelation| {
-        let case = |text: &str| {
-            if lowercase {
-                text.to_lowercase()
-            } else {
-                text.to_owned()
-            }
-        };
-        let mut arguments: Vec<String> = relation
-            .arguments
-            .iter()
-            .map(|a| case(&a.rendered))
-            .collect();
-        if is_set {
-            arguments.sort();
-        }
-        (case(&relation.label), arguments)
-    };
-    let mut kept: Vec<((String, Vec<String>), GoldRelation)> = Vec::new();
+    let mut kept: Vec<GoldRelation> = Vec::with_capacity(gold.len());
     for relation in gold {
-        let relation_key = key(&relation);
-        match kept.iter_mut().find(|(seen, _)| *seen == relation_key) {
-            Some((_, first)) if mode == CountingMode::Strict => {
-                merge_accepted(first, relation, is_set)
-            }
+        match kept
+            .iter_mut()
+            .find(|seen| written_alike(seen, &relation, is_set, lowercase))
+        {
+            Some(first) if mode == CountingMode::Strict => merge_accepted(first, relation, is_set),
             Some(_) => {}
-            None => kept.push((relation_key, relation)),
+            None => kept.push(relation),
         }
     }
-    kept.into_iter().map(|(_, relation)| relation).collect()
+    kept
+}
+
+/// Whether `a` and `b` are written alike: the same label and arguments (a set relation's members
+/// in any order), lower-cased first when `lowercase`.
+fn written_alike(a: &GoldRelation, b: &GoldRelation, is_set: bool, lowercase: bool) -> bool {
+    if lowercase {
+        return statement_key(a, is_set, true) == statement_key(b, is_set, true);
+    }
+    let same_rendered = |x: &GoldArgument, y: &GoldArgument| x.rendered == y.rendered;
+    a.label == b.label
+        && a.arguments.len() == b.arguments.len()
+        && if is_set {
+            // A relation's members are written differently from each other (`target_relations`
+            // keeps members written alike once), so as many members, each found in the other
+            // relation, are the same sorted list.
+            a.arguments
+                .iter()
+                .all(|x| b.arguments.iter().any(|y| same_rendered(x, y)))
+        } else {
+            a.arguments
+                .iter()
+                .zip(&b.arguments)
+                .all(|(x, y)| same_rendered(x, y))
+        }
+}
+
+/// The label and argument strings of `relation` as compared (lower-cased when `lowercase`; a set
+/// relation's members sorted).
+fn statement_key(relation: &GoldRelation, is_set: bool, lowercase: bool) -> (String, Vec<String>) {
+    let case = |text: &str| {
+        if lowercase {
+            text.to_lowercase()
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut arguments: Vec<String> = relation
+        .arguments
+        .iter()
+        .map(|a| case(&a.rendered))
+        .collect();
+    if is_set {
+        arguments.sort();
+    }
+    (case(&relation.label), arguments)
 }
 
 /// Adds the accepted strings of `other`, written like `into`, to `into`'s arguments.

@@ -1,20 +1,19 @@
 //! When a predicted relation matches a gold one, and the largest one-to-one matching between two
 //! sets.
 
-use crate::extract::PredictedRelation;
 use crate::template::GoldRelation;
 
-/// Whether `predicted` names `gold`: equal labels and equal arguments — each predicted string
-/// among the strings the gold argument accepts, in role order, or, for a set relation, a
-/// one-to-one correspondence between predicted and gold members.
-pub fn matches(is_set: bool, predicted: &PredictedRelation, gold: &GoldRelation) -> bool {
-    if predicted.label != gold.label || predicted.arguments.len() != gold.arguments.len() {
+/// Whether the predicted relation of `label` and `arguments` names `gold`: equal labels and equal
+/// arguments — each predicted string among the strings the gold argument accepts, in role order,
+/// or, for a set relation, a one-to-one correspondence between predicted and gold members.
+pub fn matches(is_set: bool, label: &str, arguments: &[&str], gold: &GoldRelation) -> bool {
+    if label != gold.label || arguments.len() != gold.arguments.len() {
         return false;
     }
-    let accepts = |p: usize, g: usize| gold.arguments[g].accepted.contains(&predicted.arguments[p]);
+    let accepts = |p: usize, g: usize| gold.arguments[g].accepted.contains(arguments[p]);
     if is_set {
         let members = gold.arguments.len();
-        greedy_pairs_all(members, accepts)
+        greedy_pairs(members, members, accepts).is_some()
             || maximum_matching(members, members, accepts)
                 .iter()
                 .all(Option::is_some)
@@ -23,18 +22,23 @@ pub fn matches(is_set: bool, predicted: &PredictedRelation, gold: &GoldRelation)
     }
 }
 
-/// Whether pairing each of `items` left items with the first free right item (of as many) it
-/// accepts pairs them all: a perfect matching found without search, as it is for the usual set
-/// relation. `false` says nothing: a search may still find one.
-fn greedy_pairs_all(items: usize, edge: impl Fn(usize, usize) -> bool) -> bool {
-    if items > u64::BITS as usize {
-        return false;
+/// Pairs each of `left` items with the first free one of `right` items it accepts. When that
+/// pairs as many as the smaller side has (a largest matching, found without search, as it is for
+/// the usual document), the left items paired, one bit each; `None` says nothing: a search may
+/// still find a larger matching. Sides of more than 64 items are left to the search.
+pub fn greedy_pairs(left: usize, right: usize, edge: impl Fn(usize, usize) -> bool) -> Option<u64> {
+    let bits = u64::BITS as usize;
+    if left > bits || right > bits {
+        return None;
     }
-    let mut taken = 0u64;
-    (0..items).all(|left| {
-        let free = (0..items).find(|&right| taken & (1 << right) == 0 && edge(left, right));
-        free.map(|right| taken |= 1 << right).is_some()
-    })
+    let (mut taken, mut paired) = (0u64, 0u64);
+    for item in 0..left {
+        if let Some(partner) = (0..right).find(|&r| taken & (1 << r) == 0 && edge(item, r)) {
+            taken |= 1 << partner;
+            paired |= 1 << item;
+        }
+    }
+    (paired.count_ones() as usize == left.min(right)).then_some(paired)
 }
 
 /// A largest one-to-one matching between `left` and `right` items (augmenting paths): for each

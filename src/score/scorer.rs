@@ -2,10 +2,10 @@
 
 use super::error::ScoreError;
 use super::gold_index::GoldIndex;
-use super::matching::{matches, maximum_matching};
+use super::matching::{greedy_pairs, matches, maximum_matching};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use crate::extract::{Extraction, Extractor, PredictedRelation};
+use crate::extract::{Extraction, Extractor, RelationsRead};
 use crate::template::{GoldRelation, TemplateSpec};
 use std::collections::BTreeMap;
 
@@ -42,8 +42,7 @@ pub fn score(
     predictions: &BTreeMap<String, String>,
     mode: CountingMode,
 ) -> Result<Scores, ScoreError> {
-    let documents = score_documents(spec, extractor, gold_docs, predictions, mode)?;
-    Ok(aggregate(spec, mode, &documents))
+    GoldIndex::for_predictions(spec, gold_docs, predictions)?.score(extractor, predictions, mode)
 }
 
 /// The counts of every gold document, in `gold_docs` order, as [`score`] counts them.
@@ -93,22 +92,35 @@ pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentS
     }
 }
 
-/// Indices of the predictions counted as true positives.
+/// Calls `on_correct` with the index of each prediction counted as a true positive.
+///
+/// In strict mode any largest one-to-one matching gives the same count per label (a prediction
+/// only matches gold relations of its own label), so the greedy pairing is taken whenever it is
+/// a largest matching and the search runs only when it may not be.
 pub(super) fn correct(
     mode: CountingMode,
     is_set: bool,
-    predicted: &[PredictedRelation],
+    predicted: &RelationsRead<'_, '_>,
     gold: &[GoldRelation],
-) -> Vec<usize> {
-    let edge = |p: usize, g: usize| matches(is_set, &predicted[p], &gold[g]);
+    on_correct: impl FnMut(usize),
+) {
+    let edge = |p: usize, g: usize| {
+        let (label, arguments) = predicted.get(p);
+        matches(is_set, label, arguments, &gold[g])
+    };
     match mode {
-        CountingMode::Strict => maximum_matching(predicted.len(), gold.len(), edge)
-            .iter()
-            .enumerate()
-            .filter_map(|(p, partner)| partner.map(|_| p))
-            .collect(),
+        CountingMode::Strict => match greedy_pairs(predicted.len(), gold.len(), edge) {
+            Some(paired) => (0..predicted.len())
+                .filter(|&p| paired & (1 << p) != 0)
+                .for_each(on_correct),
+            None => maximum_matching(predicted.len(), gold.len(), edge)
+                .iter()
+                .enumerate()
+                .filter_map(|(p, partner)| partner.map(|_| p))
+                .for_each(on_correct),
+        },
         CountingMode::Paper => (0..predicted.len())
             .filter(|&p| (0..gold.len()).any(|g| edge(p, g)))
-            .collect(),
+            .for_each(on_correct),
     }
 }

@@ -5,6 +5,7 @@ use super::error::TemplateError;
 use super::spec::{MentionChoice, MentionMatch, TemplateSpec};
 use crate::corpus::document::{Document, Entity, Relation};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// One gold relation as the target template writes it.
@@ -45,11 +46,27 @@ pub fn target_relations(
 /// Every string the template may write for an entity of `doc`: all mention strings, lower-cased
 /// when the template lower-cases. The extractor prefers splits into these strings.
 pub fn known_strings(spec: &TemplateSpec, doc: &Document) -> BTreeSet<String> {
+    mention_strings(spec, doc).map(Cow::into_owned).collect()
+}
+
+/// Every mention string of `doc`'s entities as the template writes it (lower-cased when the
+/// template lower-cases), in corpus order, repeats included: what [`known_strings`] collects,
+/// borrowed from the document when no case changes.
+pub fn mention_strings<'d>(
+    spec: &TemplateSpec,
+    doc: &'d Document,
+) -> impl Iterator<Item = Cow<'d, str>> {
+    let lowercase = spec.lowercase;
     doc.entities
         .iter()
         .flat_map(|entity| &entity.mentions)
-        .map(|mention| cased(spec, &mention.text))
-        .collect()
+        .map(move |mention| {
+            if lowercase {
+                Cow::Owned(mention.text.to_lowercase())
+            } else {
+                Cow::Borrowed(mention.text.as_str())
+            }
+        })
 }
 
 fn gold_relation(
@@ -111,7 +128,11 @@ fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
     }?;
     let rendered = cased(spec, chosen);
     let accepted = match spec.matching {
-        MentionMatch::Rendered => BTreeSet::from([rendered.clone()]),
+        MentionMatch::Rendered => {
+            let mut only = BTreeSet::new();
+            only.insert(rendered.clone());
+            only
+        }
         MentionMatch::AnyMention => texts.map(|text| cased(spec, text)).collect(),
     };
     Some(GoldArgument { rendered, accepted })

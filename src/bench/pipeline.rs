@@ -62,15 +62,7 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
         let text = std::fs::read_to_string(file)?;
         Ok(Plan::from_json(&text, &file.display().to_string())?)
     };
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| read(&saved[0]));
-        let new = read(&saved[1]);
-        (
-            old.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            new,
-        )
-    });
+    let (old, new) = plan::side_by_side(|| read(&saved[0]), || read(&saved[1]));
     let (old, new) = (old?, new?);
     let t_read = seconds(start);
     let start = Instant::now();
@@ -129,15 +121,7 @@ fn diff_studies(old: &Path, new: &Path, runs: usize) -> anyhow::Result<StudiesDi
             .context("the synthetic study does not check")?;
         Ok(plan::build(&study, PlanOptions::default()))
     };
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| plan_study(old));
-        let new = plan_study(new);
-        (
-            old.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            new,
-        )
-    });
+    let (old, new) = plan::side_by_side(|| plan_study(old), || plan_study(new));
     let (old, new) = (old?, new?);
     let t_plan = seconds(start);
     let start = Instant::now();

@@ -24,14 +24,10 @@ pub struct Args {
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // The two sides are read or planned at once; a study's diagnostics are printed after, the
     // old side's first, so they never interleave.
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| read_side(&args.old, &args.roots));
-        let new = read_side(&args.new, &args.roots);
-        let old = old
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (old, new)
-    });
+    let (old, new) = plan::side_by_side(
+        || read_side(&args.old, &args.roots),
+        || read_side(&args.new, &args.roots),
+    );
     let (old, old_diagnostics) = old?;
     eprint!("{old_diagnostics}");
     let (new, new_diagnostics) = new?;

@@ -3,7 +3,7 @@
 //! the token embeddings or a separate `lm_head`).
 
 use super::attention::KvCache;
-use super::dense::{Dense, table_projection};
+use super::dense::{Dense, rows_linear};
 use super::error::ModelResult;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::Param;
@@ -86,7 +86,7 @@ pub fn vocabulary_logits(
 ) -> Tensor<3> {
     match head {
         Some(dense) => dense.forward(hidden),
-        None => table_projection(hidden, table.val(), None),
+        None => rows_linear(hidden, table.val().transpose(), None),
     }
 }
 

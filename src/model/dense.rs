@@ -83,8 +83,12 @@ impl Dense {
     }
 }
 
-/// `x W + b` over the last axis as one 2-D product over every leading row.
-fn rows_linear<const D: usize>(
+/// `x W + b` over the last axis, as one 2-D product over every leading row. burn's `linear`
+/// keeps `[batch, time, in]` as a batch of products when `time` is a multiple of 32, re-packing
+/// `W` for each, and reshapes `W` for it, which copies a transposed view (a `[out, in]` token
+/// table used as the output head, passed as `table.transpose()`) on every call; the 2-D
+/// product reads such a view in place.
+pub fn rows_linear<const D: usize>(
     input: Tensor<D>,
     weight: Tensor<2>,
     bias: Option<Tensor<1>>,
@@ -100,20 +104,4 @@ fn rows_linear<const D: usize>(
     };
     dims[D - 1] = rows.dims()[1];
     rows.reshape(dims)
-}
-
-/// `x Tᵀ + b` for a `[out, in]` table (a token embedding used as the output head, or a head
-/// stored like one), as one 2-D product over the flattened rows. burn's `linear` would reshape
-/// the transposed table for a batched product, which copies the whole table on every call.
-pub fn table_projection(input: Tensor<3>, table: Tensor<2>, bias: Option<Tensor<1>>) -> Tensor<3> {
-    let [batch, time, width] = input.dims();
-    let rows = input
-        .reshape([batch * time, width])
-        .matmul(table.transpose());
-    let rows = match bias {
-        Some(bias) => rows + bias.unsqueeze_dim(0),
-        None => rows,
-    };
-    let output = rows.dims()[1];
-    rows.reshape([batch, time, output])
 }

@@ -13,6 +13,7 @@ mod shared;
 pub use build::{PlanOptions, build, hash_ids};
 pub use canonical::to_canonical_string;
 pub use hash::InputHasher;
+pub use parallel::side_by_side;
 pub use render::{blocked, render_runs, render_table, summary};
 pub use shared::{Identical, Interner, Shared};
 

@@ -1,7 +1,24 @@
-//! Work over a plan's runs split into one chunk per core, on scoped threads.
+//! Work over a plan's runs split into one chunk per core, and two plans' work side by side,
+//! on scoped threads.
 
 use super::Run;
 use super::key::IdDeriver;
+
+/// `first` and `second` run at once (`first` on a scoped thread), as `expc diff` reads or
+/// plans its two sides; a panic in either is resumed here.
+pub fn side_by_side<A: Send, B>(
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B,
+) -> (A, B) {
+    std::thread::scope(|scope| {
+        let first = scope.spawn(first);
+        let second = second();
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    })
+}
 
 /// `work` applied to consecutive chunks of `items` (at least `min_chunk` long), one thread per
 /// available core; the results in chunk order.

@@ -205,8 +205,7 @@ impl GoldIndex {
         })
     }
 
-    /// The counts of every gold document, in document order, as [`super::score_documents`]
-    /// counts them.
+    /// The counts of every gold document, in document order, as [`super::score`] counts them.
     pub fn score_documents(
         &self,
         extractor: &Extractor,

@@ -12,5 +12,5 @@ pub mod scores;
 pub use error::ScoreError;
 pub use gold_index::GoldIndex;
 pub use predictions::{parse_predictions, read_predictions};
-pub use scorer::{DocumentScore, aggregate, score, score_documents};
+pub use scorer::{DocumentScore, aggregate, score};
 pub use scores::{CountingMode, Counts, LabelScores, Scores};

@@ -45,24 +45,7 @@ pub fn score(
     GoldIndex::for_predictions(spec, gold_docs, predictions)?.score(extractor, predictions, mode)
 }
 
-/// The counts of every gold document, in `gold_docs` order, as [`score`] counts them.
-///
-/// Scoring the same documents again? Build a [`GoldIndex`] once and score against it.
-pub fn score_documents(
-    spec: &TemplateSpec,
-    extractor: &Extractor,
-    gold_docs: &[Document],
-    predictions: &BTreeMap<String, String>,
-    mode: CountingMode,
-) -> Result<Vec<DocumentScore>, ScoreError> {
-    GoldIndex::for_predictions(spec, gold_docs, predictions)?.score_documents(
-        extractor,
-        predictions,
-        mode,
-    )
-}
-
-/// The scores of documents counted in `mode` by [`score_documents`]: micro, and per label for
+/// The scores of documents counted in `mode` by [`GoldIndex::score_documents`]: micro, and per label for
 /// every label of the template.
 pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentScore]) -> Scores {
     let mut labels: BTreeMap<String, Counts> = spec

@@ -8,7 +8,7 @@ pub use layer::{BartAttention, BartFeedForward, BartLayer, LayerShape};
 use super::attention::{KvCache, causal_bias, int_matrix, padding_bias};
 use super::config::{BartConfig, FeedForwardActivation};
 use super::decoder_cache::DecoderCache;
-use super::dense::table_projection;
+use super::dense::rows_linear;
 use super::error::{ModelError, ModelResult};
 use super::norm::LayerNorm;
 use super::weights::{WeightReader, WeightWriter};
@@ -234,6 +234,6 @@ impl BartModel {
     /// Vocabulary logits: tied head plus `final_logits_bias`.
     pub fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
         let bias = self.final_logits_bias.val().squeeze_dim::<1>(0);
-        table_projection(hidden, self.shared.val(), Some(bias))
+        rows_linear(hidden, self.shared.val().transpose(), Some(bias))
     }
 }

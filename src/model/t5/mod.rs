@@ -10,7 +10,7 @@ pub use stack::T5Stack;
 use super::attention::{int_matrix, padding_bias};
 use super::config::T5Config;
 use super::decoder_cache::DecoderCache;
-use super::dense::table_projection;
+use super::dense::rows_linear;
 use super::error::ModelResult;
 use super::weights::{WeightReader, WeightWriter};
 use burn::module::{Module, Param};
@@ -106,10 +106,14 @@ impl T5Model {
     /// Vocabulary logits of decoder hidden states.
     pub fn logits(&self, hidden: Tensor<3>) -> Tensor<3> {
         match &self.lm_head {
-            Some(head) => table_projection(hidden, head.val(), None),
+            Some(head) => rows_linear(hidden, head.val().transpose(), None),
             None => {
                 let scale = (self.d_model as f64).powf(-0.5);
-                table_projection(hidden.mul_scalar(scale), self.shared.val(), None)
+                rows_linear(
+                    hidden.mul_scalar(scale),
+                    self.shared.val().transpose(),
+                    None,
+                )
             }
         }
     }

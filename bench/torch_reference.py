@@ -5,8 +5,8 @@ Reads one workload spec (JSON, written by `expc bench` into its work folder): th
 the `config.json` both sides build their network from, the batch shape, beams, repetitions and
 threads. Does the same work as expc with the same shapes and settings (random weights, random
 token ids drawn from a seeded generator: the values differ from expc's, the shapes do not) and
-prints one JSON line in expc's `Measurement` form. CPU by default; `--device cuda` when a GPU is
-there (not used for the table in docs/performance.md).
+prints one JSON line in expc's `Measurement` form (one line per product for `products`). CPU by
+default; `--device cuda` when a GPU is there (not used for the table in docs/performance.md).
 
     python3 bench/torch_reference.py target/expc-bench/train_t5_small.spec.json
 """
@@ -143,6 +143,27 @@ def generate(spec, device):
     )
 
 
+def products(spec, device):
+    # Five timed products per repetition, as expc's side times them.
+    repeats = spec["repeats"] * 5
+    results = []
+    for product in spec["products"]:
+        m, k, n = product["m"], product["k"], product["n"]
+        lhs = torch.rand(k, m, device=device).t() if product["transpose_lhs"] else \
+            torch.rand(m, k, device=device)
+        rhs = torch.rand(n, k, device=device).t() if product["transpose_rhs"] else \
+            torch.rand(k, n, device=device)
+        seconds = timed(repeats, lambda: torch.matmul(lhs, rhs), device)
+        results.append(dict(
+            workload=product["name"],
+            value=2.0 * m * k * n / seconds / 1e9,
+            metric="GFLOP/s",
+            seconds=seconds,
+            detail=f"{product['role']}: torch.matmul, median of {repeats}",
+        ))
+    return results
+
+
 def load(spec, device):
     family = spec["shape"]["family"]
     _, model_cls = model_class(family)
@@ -168,15 +189,14 @@ def main():
     torch.set_num_threads(spec["threads"])
     transformers.logging.set_verbosity_error()
     device = torch.device(args.device)
-    kind = {"train": train, "generate": generate, "load": load}[spec["kind"]]
-    result = kind(spec, device)
-    result.update(
-        workload=spec["workload"],
-        peak_rss_mib=peak_rss_mib(),
-    )
-    result["detail"] += f"; torch {torch.__version__}, transformers {transformers.__version__}, " \
-        f"{spec['threads']} threads, {args.device}"
-    print(json.dumps(result))
+    kind = {"train": train, "products": products, "generate": generate, "load": load}
+    results = kind[spec["kind"]](spec, device)
+    for result in results if isinstance(results, list) else [results]:
+        result.setdefault("workload", spec["workload"])
+        result["peak_rss_mib"] = peak_rss_mib()
+        result["detail"] += f"; torch {torch.__version__}, transformers " \
+            f"{transformers.__version__}, {spec['threads']} threads, {args.device}"
+        print(json.dumps(result))
     return 0
 
 

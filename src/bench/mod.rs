@@ -4,6 +4,7 @@
 
 pub mod models;
 pub mod pipeline;
+pub mod products;
 pub mod suite;
 pub mod synthetic;
 pub mod table;

@@ -2,6 +2,7 @@
 //! for the same workload (a JSON spec it reads).
 
 use super::models::{self, Shape};
+use super::products::{self, Product};
 use super::synthetic::Grid;
 use super::{Measurement, pipeline};
 use serde::Serialize;
@@ -19,6 +20,8 @@ pub enum Workload {
     },
     /// One finetuning step.
     Train(Shape),
+    /// The matrix products of a finetuning and a decoding step, each alone.
+    Products(Shape),
     /// Generation with `beams` beams (1: greedy).
     Generate {
         /// The model and batch.
@@ -37,6 +40,7 @@ impl Workload {
             Self::PlanAndDiff(grid) => format!("plan_diff_{}", grid.runs()),
             Self::Extraction { .. } => "extract_score".into(),
             Self::Train(shape) => format!("train_{}", shape.name),
+            Self::Products(shape) => format!("products_{}", shape.name),
             Self::Generate { shape, beams: 1 } => format!("greedy_{}", shape.name),
             Self::Generate { shape, beams } => format!("beam{beams}_{}", shape.name),
             Self::Load(shape) => format!("load_{}", shape.name),
@@ -46,7 +50,10 @@ impl Workload {
     /// The shape whose `config.json` the workload reads, if any.
     pub fn shape(&self) -> Option<&Shape> {
         match self {
-            Self::Train(shape) | Self::Generate { shape, .. } | Self::Load(shape) => Some(shape),
+            Self::Train(shape)
+            | Self::Products(shape)
+            | Self::Generate { shape, .. }
+            | Self::Load(shape) => Some(shape),
             Self::PlanAndDiff(_) | Self::Extraction { .. } => None,
         }
     }
@@ -73,6 +80,7 @@ pub fn workloads(quick: bool, extraction_study: &Path) -> Vec<Workload> {
         },
     ];
     list.extend(shapes.iter().cloned().map(Workload::Train));
+    list.push(Workload::Products(shapes[0].clone()));
     list.push(Workload::Generate {
         shape: shapes[0].clone(),
         beams: 1,
@@ -94,7 +102,7 @@ pub fn workloads(quick: bool, extraction_study: &Path) -> Vec<Workload> {
 pub struct ReferenceSpec {
     /// The workload's name (the reference reports under it).
     pub workload: String,
-    /// `train`, `generate` or `load`.
+    /// `train`, `products`, `generate` or `load`.
     pub kind: &'static str,
     /// The folder holding `config.json` (and, for `load`, `model.safetensors`).
     pub folder: PathBuf,
@@ -106,6 +114,8 @@ pub struct ReferenceSpec {
     pub repeats: usize,
     /// Threads (`torch.set_num_threads`).
     pub threads: usize,
+    /// The products to time (`products`; empty otherwise).
+    pub products: Vec<Product>,
 }
 
 /// Prepares `workload` under `work` (configuration files; the checkpoint for loading) and
@@ -118,6 +128,7 @@ pub fn prepare(
 ) -> anyhow::Result<Option<ReferenceSpec>> {
     let (kind, shape, beams) = match workload {
         Workload::Train(shape) => ("train", shape, 1),
+        Workload::Products(shape) => ("products", shape, 1),
         Workload::Generate { shape, beams } => ("generate", shape, *beams),
         Workload::Load(shape) => ("load", shape, 1),
         Workload::PlanAndDiff(_) | Workload::Extraction { .. } => return Ok(None),
@@ -135,6 +146,10 @@ pub fn prepare(
         beams,
         repeats,
         threads,
+        products: match workload {
+            Workload::Products(shape) => products::products(shape)?,
+            _ => Vec::new(),
+        },
     }))
 }
 
@@ -161,6 +176,7 @@ pub fn measure(
             shape,
             repeats,
         )?]),
+        Workload::Products(shape) => products::measure(shape, repeats * 5),
         Workload::Generate { shape, beams } => Ok(vec![models::generation(
             &work.join("configs").join(&shape.name),
             shape,

@@ -159,8 +159,13 @@ fn vocab(shape: &Shape) -> usize {
 
 /// One finetuning step (forward, backward, AdamW with torch's settings) on a batch of
 /// `batch × (source + target)` tokens: `train_<shape>`, in tokens per second.
-pub fn train_step(folder: &Path, shape: &Shape, repeats: usize) -> anyhow::Result<Measurement> {
-    let device = Device::flex().autodiff();
+pub fn train_step(
+    folder: &Path,
+    shape: &Shape,
+    repeats: usize,
+    device: &Device,
+) -> anyhow::Result<Measurement> {
+    let device = device.clone().autodiff();
     let mut net = Some(network(folder, &device)?);
     let encoder_decoder = net.as_ref().is_some_and(Network::is_encoder_decoder);
     let vocab = vocab(shape);
@@ -240,9 +245,9 @@ pub fn generation(
     shape: &Shape,
     beams: usize,
     repeats: usize,
+    device: &Device,
 ) -> anyhow::Result<Measurement> {
-    let device = Device::flex();
-    let network = network(folder, &device)?;
+    let network = network(folder, device)?;
     let vocab = vocab(shape);
     let encoder_decoder = network.is_encoder_decoder();
     let prompts = TokenBatch::pad(
@@ -301,8 +306,8 @@ pub fn generation(
 }
 
 /// Loads the checkpoint folder `folder` (`config.json`, `model.safetensors`) into a network on
-/// the CPU: `load_<name>`, in seconds.
-pub fn load(folder: &Path, name: &str) -> anyhow::Result<Measurement> {
+/// `device`: `load_<name>`, in seconds.
+pub fn load(folder: &Path, name: &str, device: &Device) -> anyhow::Result<Measurement> {
     let start = Instant::now();
     let path = folder.join("config.json");
     let config = ModelConfig::read(&path)?;
@@ -311,7 +316,7 @@ pub fn load(folder: &Path, name: &str) -> anyhow::Result<Measurement> {
         .values()
         .map(|t| t.shape.iter().product::<usize>())
         .sum();
-    let mut reader = WeightReader::new(&tensors, folder.to_owned(), Device::flex());
+    let mut reader = WeightReader::new(&tensors, folder.to_owned(), device.clone());
     let network = Network::load(&config, &mut reader, &path)?;
     reader.finish()?;
     let _ = read_values(network.embedding_probe())?;
@@ -323,7 +328,7 @@ pub fn load(folder: &Path, name: &str) -> anyhow::Result<Measurement> {
         seconds,
         peak_rss_mib: peak_rss_mib(),
         detail: format!(
-            "{:.0} M parameters from model.safetensors (f32) into a CPU network",
+            "{:.0} M parameters from model.safetensors (f32) into a network",
             parameters as f64 / 1e6
         ),
     })

@@ -1,5 +1,5 @@
 //! The matrix products a finetuning step and a decoding step of a seq2seq shape spend most of
-//! their time in, each timed alone on the `flex` CPU backend (the reference times the same
+//! their time in, each timed alone (the reference times the same
 //! products with `torch.matmul`). They say how much of a network workload's gap to PyTorch is
 //! the matrix-multiplication kernel itself.
 
@@ -72,12 +72,12 @@ pub fn products(shape: &Shape) -> anyhow::Result<Vec<Product>> {
     ])
 }
 
-/// Times every product of `shape` (median of `repeats` after a warm-up), in GFLOP/s.
-pub fn measure(shape: &Shape, repeats: usize) -> anyhow::Result<Vec<Measurement>> {
-    let device = Device::flex();
+/// Times every product of `shape` on `device` (median of `repeats` after a warm-up), in
+/// GFLOP/s.
+pub fn measure(shape: &Shape, repeats: usize, device: &Device) -> anyhow::Result<Vec<Measurement>> {
     products(shape)?
         .into_iter()
-        .map(|product| measure_one(&product, repeats, &device))
+        .map(|product| measure_one(&product, repeats, device))
         .collect()
 }
 

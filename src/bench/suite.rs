@@ -5,6 +5,7 @@ use super::models::{self, Shape};
 use super::products::{self, Product};
 use super::synthetic::Grid;
 use super::{Measurement, pipeline};
+use burn::tensor::Device;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -153,11 +154,13 @@ pub fn prepare(
     }))
 }
 
-/// Measures `workload` in this process (call [`prepare`] first).
+/// Measures `workload` in this process (call [`prepare`] first); the network workloads run on
+/// `device`.
 pub fn measure(
     workload: &Workload,
     work: &Path,
     repeats: usize,
+    device: &Device,
 ) -> anyhow::Result<Vec<Measurement>> {
     match workload {
         Workload::PlanAndDiff(grid) => {
@@ -175,17 +178,20 @@ pub fn measure(
             &work.join("configs").join(&shape.name),
             shape,
             repeats,
+            device,
         )?]),
-        Workload::Products(shape) => products::measure(shape, repeats * 5),
+        Workload::Products(shape) => products::measure(shape, repeats * 5, device),
         Workload::Generate { shape, beams } => Ok(vec![models::generation(
             &work.join("configs").join(&shape.name),
             shape,
             *beams,
             repeats,
+            device,
         )?]),
         Workload::Load(shape) => Ok(vec![models::load(
             &work.join("checkpoints").join(&shape.name),
             &shape.name,
+            device,
         )?]),
     }
 }

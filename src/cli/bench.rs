@@ -2,6 +2,8 @@
 //! workload's), the same workload measured by the PyTorch reference in the same invocation, and
 //! one table of both with their ratio.
 
+use clap::ValueEnum as _;
+use expc::backend::{BackendChoice, select_backend};
 use expc::bench::Measurement;
 use expc::bench::suite::{self, Workload};
 use expc::bench::table::{Row, render};
@@ -38,6 +40,9 @@ pub struct Args {
     /// CPU threads for both sides (`RAYON_NUM_THREADS`, `torch.set_num_threads`).
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Where expc's network workloads run (the reference runs on the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Also write the table, with the machine and date, to this Markdown file.
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
@@ -55,7 +60,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .iter()
             .find(|w| &w.name() == name)
             .ok_or_else(|| anyhow::anyhow!("no workload `{name}`"))?;
-        for measurement in suite::measure(workload, &args.work, args.repeats)? {
+        let backend = select_backend(args.backend).map_err(anyhow::Error::msg)?;
+        for mut measurement in suite::measure(workload, &args.work, args.repeats, &backend.device)?
+        {
+            if backend.name != "cpu" && workload.shape().is_some() {
+                measurement.detail += &format!("; {}: {}", backend.name, backend.reason);
+            }
             println!("{}", serde_json::to_string(&measurement)?);
         }
         return Ok(ExitCode::SUCCESS);
@@ -145,6 +155,8 @@ fn measure_in_child(args: &Args, name: &str) -> anyhow::Result<Vec<Measurement>>
         .arg(args.repeats.to_string())
         .arg("--extraction-study")
         .arg(&args.extraction_study)
+        .arg("--backend")
+        .arg(backend_name(args.backend))
         .env("RAYON_NUM_THREADS", args.threads.to_string())
         .env("BURN_DEVICE", "flex")
         .stderr(Stdio::inherit());
@@ -164,6 +176,14 @@ fn reference(args: &Args, spec: &Path) -> anyhow::Result<Vec<Measurement>> {
         .output()?;
     anyhow::ensure!(output.status.success(), "exit status {}", output.status);
     parse_lines(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// `choice` as `--backend` spells it.
+fn backend_name(choice: BackendChoice) -> String {
+    choice.to_possible_value().map_or_else(
+        || format!("{choice:?}"),
+        |value| value.get_name().to_owned(),
+    )
 }
 
 /// The machine and date, for the Markdown file.
@@ -191,10 +211,11 @@ fn machine(args: &Args) -> String {
         .map_or(0, |d| d.as_secs() / 86_400);
     format!(
         "Measured {} on {cpu}, {cores} cores, {memory} memory; {} threads per side; \
-         {} repetitions (median) after one warm-up.\n",
+         {} repetitions (median) after one warm-up; expc's networks on --backend {}.\n",
         civil_date(days),
         args.threads,
-        args.repeats
+        args.repeats,
+        backend_name(args.backend)
     )
 }
 

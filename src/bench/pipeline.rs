@@ -65,13 +65,7 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
     let (old, new) = plan::side_by_side(|| read(&saved[0]), || read(&saved[1]));
     let (old, new) = (old?, new?);
     let t_read = seconds(start);
-    let start = Instant::now();
-    let difference = diff(&old, &new);
-    let t_diff = seconds(start);
-    let start = Instant::now();
-    let rendered = render_human(&difference);
-    let t_render = seconds(start);
-    anyhow::ensure!(difference.changed.len() == runs, "every run should change");
+    let (t_diff, t_render, rendered) = diff_and_render(&old, &new, runs)?;
     let t_total = t_read + t_diff + t_render;
     let size = std::fs::metadata(&saved[1])?.len() as f64 / 1e6;
     let in_memory = diff_studies(&studies[0], &studies[1], runs)?;
@@ -95,12 +89,28 @@ pub fn plan_and_diff(folder: &Path, grid: Grid) -> anyhow::Result<Vec<Measuremen
             peak_rss_mib: peak_rss_mib(),
             detail: format!(
                 "read two saved plans {t_read:.3} s (in parallel, ids re-verified) + diff {t_diff:.3} s + render {t_render:.3} s ({:.0} MB), every run changed; plan + diff {:.3} s (target < 1 s)",
-                rendered.len() as f64 / 1e6,
+                rendered as f64 / 1e6,
                 t_plan + t_total
             ),
         },
         in_memory.measurement(&label),
     ])
+}
+
+/// Diffs two plans of `runs` runs each, every run changed, and renders the diff for the
+/// terminal, as `expc diff` does: the seconds of each, and the rendered bytes.
+fn diff_and_render(old: &Plan, new: &Plan, runs: usize) -> anyhow::Result<(f64, f64, usize)> {
+    let start = Instant::now();
+    let difference = diff(old, new);
+    let t_diff = seconds(start);
+    let start = Instant::now();
+    let rendered = render_human(&difference);
+    let t_render = seconds(start);
+    anyhow::ensure!(
+        difference.changed.len() == runs && !rendered.is_empty(),
+        "every run should change"
+    );
+    Ok((t_diff, t_render, rendered.len()))
 }
 
 /// The phases of `expc diff old.exp new.exp`.
@@ -124,16 +134,7 @@ fn diff_studies(old: &Path, new: &Path, runs: usize) -> anyhow::Result<StudiesDi
     let (old, new) = plan::side_by_side(|| plan_study(old), || plan_study(new));
     let (old, new) = (old?, new?);
     let t_plan = seconds(start);
-    let start = Instant::now();
-    let difference = diff(&old, &new);
-    let t_diff = seconds(start);
-    let start = Instant::now();
-    let rendered = render_human(&difference);
-    let t_render = seconds(start);
-    anyhow::ensure!(
-        difference.changed.len() == runs && !rendered.is_empty(),
-        "every run should change"
-    );
+    let (t_diff, t_render, _) = diff_and_render(&old, &new, runs)?;
     Ok(StudiesDiff {
         plan: t_plan,
         diff: t_diff,

@@ -111,7 +111,7 @@ pub struct ReferenceSpec {
     pub shape: Shape,
     /// Beams (generation).
     pub beams: usize,
-    /// Timed repetitions (after one warm-up).
+    /// Timed repetitions (after one warm-up), of each product for `products`.
     pub repeats: usize,
     /// Threads (`torch.set_num_threads`).
     pub threads: usize,
@@ -145,7 +145,7 @@ pub fn prepare(
         folder,
         shape: shape.clone(),
         beams,
-        repeats,
+        repeats: timed_repeats(workload, repeats),
         threads,
         products: match workload {
             Workload::Products(shape) => products::products(shape)?,
@@ -180,7 +180,9 @@ pub fn measure(
             repeats,
             device,
         )?]),
-        Workload::Products(shape) => products::measure(shape, repeats * 5, device),
+        Workload::Products(shape) => {
+            products::measure(shape, timed_repeats(workload, repeats), device)
+        }
         Workload::Generate { shape, beams } => Ok(vec![models::generation(
             &work.join("configs").join(&shape.name),
             shape,
@@ -193,6 +195,15 @@ pub fn measure(
             &shape.name,
             device,
         )?]),
+    }
+}
+
+/// How often each side times `workload` for `repeats` asked: single products take
+/// milliseconds, so five times as often as the networks.
+fn timed_repeats(workload: &Workload, repeats: usize) -> usize {
+    match workload {
+        Workload::Products(_) => repeats * 5,
+        _ => repeats,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Multi-head attention pieces shared by the families: head splitting, additive masks, the
 //! key/value cache, and the attention call itself.
 
+use burn::tensor::activation::softmax;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{DType, Device, Int, Tensor, TensorData};
@@ -40,19 +41,64 @@ pub fn attend(
     let key_len = key.dims()[2];
     let dtype = query.dtype();
     let bias = bias.map(|b| {
-        let b = if dtype == DType::F16 {
-            b.clamp_min(MASKED_F16)
+        if dtype == DType::F16 {
+            b.clamp_min(MASKED_F16).cast(dtype)
         } else {
-            b
-        };
-        b.cast(dtype).expand([batch, heads, query_len, key_len])
+            b.cast(dtype)
+        }
     });
+    if query.is_autodiff() {
+        return attend_differentiably(query, key, value, bias, scale);
+    }
+    let bias = bias.map(|b| b.expand([batch, heads, query_len, key_len]));
     let options = AttentionModuleOptions {
         scale: Some(scale),
         softcap: None,
         is_causal: false,
     };
     attention(query, key, value, None, bias, options)
+}
+
+/// [`attend`] for training. burn's attention under autodiff is built from separate ops: it
+/// scales the scores even by 1 (T5), takes a tracked maximum, and its softmax runs `exp` and
+/// four more element-wise passes over `[batch, heads, queries, keys]` on one thread, then
+/// recomputes `exp` in the backward pass. Here the query is scaled (when the scale is not 1)
+/// and the softmax is [`softmax_last_axis`].
+fn attend_differentiably(
+    query: Tensor<4>,
+    key: Tensor<4>,
+    value: Tensor<4>,
+    bias: Option<Tensor<4>>,
+    scale: f64,
+) -> Tensor<4> {
+    let query = if scale == 1.0 {
+        query
+    } else {
+        query.mul_scalar(scale)
+    };
+    let scores = query.matmul(key.swap_dims(2, 3));
+    let scores = match bias {
+        Some(bias) => scores + bias,
+        None => scores,
+    };
+    softmax_last_axis(scores).matmul(value)
+}
+
+/// Softmax over the last axis whose values come from the CPU backend's fused kernel, run
+/// outside the autodiff graph, and whose gradient is written out: with `p` those values and `c`
+/// the input minus its own detached value (0, with the input's gradient),
+/// `p · (1 + c − Σ p c)` equals `p` and has the softmax's Jacobian `p (δ − p)`. That is two
+/// products, a row sum and a subtraction forward and about as many passes backward, with no
+/// `exp` recomputed; burn's composed softmax takes five passes forward, `exp` among them,
+/// and recomputes `exp` backward. Without autodiff it is the fused softmax alone.
+pub fn softmax_last_axis<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+    if !input.is_autodiff() {
+        return softmax(input, D - 1);
+    }
+    let probabilities = softmax(input.clone().without_autodiff(), D - 1);
+    let centred = input.clone() - input.detach();
+    let mean = (centred.clone() * probabilities.clone()).sum_dim(D - 1);
+    (centred - mean).add_scalar(1.0) * probabilities
 }
 
 /// Keys and values of the positions seen so far, `[rows, heads, time, width]` each.

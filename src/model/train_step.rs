@@ -6,8 +6,8 @@ use super::network::{Network, TokenBatch};
 use super::weights::read_values;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamWConfig, GradientsParams};
-use burn::tensor::activation::log_softmax;
-use burn::tensor::{FloatDType, Int, Tensor, TensorData};
+use burn::tensor::activation::softmax;
+use burn::tensor::{FloatDType, IndexingUpdateOp, Int, Tensor, TensorData};
 
 /// A training batch: inputs, decoder inputs (seq2seq) and labels (`-100` = ignored).
 #[derive(Debug, Clone)]
@@ -22,6 +22,14 @@ pub struct TrainingBatch {
 
 /// Mean cross-entropy over labels ≠ -100 (GPT-2: predicting token `t + 1` from position `t`),
 /// computed in `f32` whatever the network's precision.
+///
+/// burn's autodiff builds `log_softmax` from five element-wise passes over the
+/// `[rows, steps, vocab]` logits and recomputes `exp` in the backward pass, all on one thread.
+/// Here the softmax runs once, as the CPU backend's fused kernel, outside the graph; the gradient
+/// with respect to the logits is known in closed form, `(softmax − one_hot) · keep / count`, and
+/// enters the graph through `Σ logits · gradient`, whose gradient is exactly that constant. The
+/// returned tensor's value is the loss (that sum minus its own detached value, which is 0, plus
+/// the loss computed outside the graph); its gradient is the cross-entropy's.
 pub fn token_loss(network: &Network, batch: &TrainingBatch) -> ModelResult<Tensor<1>> {
     let logits = network
         .forward(&batch.inputs, batch.decoder_input_ids.as_deref())?
@@ -59,12 +67,27 @@ pub fn token_loss(network: &Network, batch: &TrainingBatch) -> ModelResult<Tenso
     if count == 0.0 {
         return Err(ModelError::InvalidInput("every label is ignored".into()));
     }
-    let device = network.device();
+    let constant = logits.clone().without_autodiff();
+    let device = constant.device();
     let targets: Tensor<3, Int> =
         Tensor::from_data(TensorData::new(targets, [rows, steps, 1]), &device);
     let keep: Tensor<3> = Tensor::from_data(TensorData::new(keep, [rows, steps, 1]), &device);
-    let picked = log_softmax(logits, 2).gather(2, targets);
-    Ok((picked * keep).sum().neg().div_scalar(count))
+    let probabilities = softmax(constant.clone(), 2);
+    // log Σ exp(x) = max x − log(max softmax): the largest probability is at least 1 / vocab,
+    // so its logarithm is exact where the target's own probability could underflow.
+    let log_normaliser = constant.clone().max_dim(2) - probabilities.clone().max_dim(2).log();
+    let picked = constant.gather(2, targets.clone());
+    let loss = ((log_normaliser - picked) * keep.clone())
+        .sum()
+        .div_scalar(count);
+    if !logits.is_autodiff() {
+        return Ok(loss);
+    }
+    let gradient = probabilities
+        .scatter(2, targets, keep.clone().neg(), IndexingUpdateOp::Add)
+        .mul(keep.div_scalar(count));
+    let linear = (logits * gradient).sum();
+    Ok(linear.clone() - linear.detach() + loss.autodiff())
 }
 
 /// Losses and gradient norm of one step.

@@ -91,7 +91,7 @@ fn attend_differentiably(
 /// products, a row sum and a subtraction forward and about as many passes backward, with no
 /// `exp` recomputed; burn's composed softmax takes five passes forward, `exp` among them,
 /// and recomputes `exp` backward. Without autodiff it is the fused softmax alone.
-pub fn softmax_last_axis<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+fn softmax_last_axis<const D: usize>(input: Tensor<D>) -> Tensor<D> {
     if !input.is_autodiff() {
         return softmax(input, D - 1);
     }

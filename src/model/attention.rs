@@ -248,6 +248,38 @@ mod tests {
     }
 
     #[test]
+    fn written_out_softmax_has_the_composed_values_and_gradient() {
+        let device = Device::flex().autodiff();
+        let run = |fused: bool| {
+            let scores: Vec<f32> = (0..24).map(|i| ((i * 5) % 13) as f32 / 3.0 - 2.0).collect();
+            let weights: Vec<f32> = (0..24).map(|i| ((i * 7) % 11) as f32 - 5.0).collect();
+            let scores: Tensor<4> =
+                Tensor::from_data(TensorData::new(scores, [1, 2, 3, 4]), &device).require_grad();
+            let weights: Tensor<4> =
+                Tensor::from_data(TensorData::new(weights, [1, 2, 3, 4]), &device);
+            let probabilities = if fused {
+                softmax_last_axis(scores.clone())
+            } else {
+                softmax(scores.clone(), 3)
+            };
+            let grads = (probabilities.clone() * weights).sum().backward();
+            let gradient = scores.grad(&grads).expect("the scores' gradient");
+            (host(probabilities), read_values(gradient).unwrap())
+        };
+        let (values, gradient) = run(true);
+        let (want_values, want_gradient) = run(false);
+        let largest = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0f32, f32::max)
+        };
+        assert!(largest(&values, &want_values) < 1e-6);
+        assert!(largest(&gradient, &want_gradient) < 1e-6);
+        assert!(want_gradient.iter().any(|g| g.abs() > 0.1));
+    }
+
+    #[test]
     fn window_limits_how_far_back_a_query_sees() {
         let device = Device::flex();
         let bias = host(windowed_causal_bias(2, 5, 3, 2, &device));

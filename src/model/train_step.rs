@@ -25,7 +25,7 @@ pub struct TrainingBatch {
 ///
 /// burn's autodiff builds `log_softmax` from five element-wise passes over the
 /// `[rows, steps, vocab]` logits and recomputes `exp` in the backward pass, all on one thread.
-/// Here the softmax runs once, as the CPU backend's fused kernel, outside the graph; the gradient
+/// Here the softmax runs once outside the graph (the CPU backend's fused kernel); the gradient
 /// with respect to the logits is known in closed form, `(softmax − one_hot) · keep / count`, and
 /// enters the graph through `Σ logits · gradient`, whose gradient is exactly that constant. The
 /// returned tensor's value is the loss (that sum minus its own detached value, which is 0, plus

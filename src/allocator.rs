@@ -9,8 +9,8 @@
 
 /// Raises glibc's mmap and trim thresholds so that large buffers are recycled inside the heap
 /// rather than mapped and unmapped for every tensor. The cost is that memory freed after the
-/// peak stays with the process until it exits. A `GLIBC_TUNABLES` or `MALLOC_*_` setting of
-/// the user's own is left to govern instead. Does nothing off glibc.
+/// peak stays with the process until it exits. A `GLIBC_TUNABLES` malloc setting or a `MALLOC_*`
+/// variable of the user's own is left to govern instead. Does nothing off glibc.
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -10,8 +10,7 @@ use rayon::prelude::*;
 /// On the CPU backend in `f32` the values are computed on the host in one pass, with one `tanh`
 /// per element, on every core ([`gelu_new_on_host`]); elsewhere it is the composed formula.
 pub fn gelu_new<const D: usize>(input: Tensor<D>) -> Tensor<D> {
-    let on_cpu = input.device().without_autodiff() == Device::flex();
-    if on_cpu
+    if on_cpu_backend(&input)
         && input.dtype() == DType::F32
         && let Ok(values) = input
             .clone()
@@ -32,6 +31,11 @@ fn gelu_new_composed<const D: usize>(input: Tensor<D>) -> Tensor<D> {
     (input * inner.tanh().add_scalar(1.0)).mul_scalar(0.5)
 }
 
+/// Whether `input` lives on the CPU backend (with or without autodiff).
+fn on_cpu_backend<const D: usize>(input: &Tensor<D>) -> bool {
+    input.device().without_autodiff() == Device::flex()
+}
+
 const GELU_CUBIC: f32 = 0.044715;
 const SQRT_2_OVER_PI: f32 = 0.797_884_6;
 
@@ -44,6 +48,7 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
     let device = input.device().without_autodiff();
     let shape = input.shape();
     let tanh_of = |x: f32| (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
+    let value = |x: f32, t: f32| 0.5 * x * (1.0 + t);
     let mut output = vec![0.0f32; values.len()];
     if !input.is_autodiff() {
         output
@@ -51,7 +56,7 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
             .zip(values.par_chunks(CHUNK))
             .for_each(|(out, xs)| {
                 for (y, &x) in out.iter_mut().zip(xs) {
-                    *y = 0.5 * x * (1.0 + tanh_of(x));
+                    *y = value(x, tanh_of(x));
                 }
             });
         return Tensor::from_data(TensorData::new(output, shape), &device);
@@ -64,7 +69,7 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
         .for_each(|((out, slopes), xs)| {
             for ((y, dy), &x) in out.iter_mut().zip(slopes.iter_mut()).zip(xs) {
                 let t = tanh_of(x);
-                *y = 0.5 * x * (1.0 + t);
+                *y = value(x, t);
                 *dy = 0.5 * (1.0 + t)
                     + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x);
             }
@@ -79,7 +84,7 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
 /// burn 0.22.1's default `gelu` backward is the derivative of the tanh approximation, which
 /// moves BART's gradients by 2e-5; `erf`'s own backward is exact.
 pub fn gelu_exact<const D: usize>(input: Tensor<D>) -> Tensor<D> {
-    if input.device().without_autodiff() == Device::flex() {
+    if on_cpu_backend(&input) {
         return gelu(input);
     }
     let cdf = input

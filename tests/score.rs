@@ -338,6 +338,48 @@ fn any_mention_matching_and_the_papers_many_to_one_counting() {
 }
 
 #[test]
+fn relations_written_alike_are_one_statement_accepting_each_ones_mentions() {
+    // Two entities are written "zz" (the largest mention): strict counting counts their
+    // relations once, accepting either entity's other mention; the paper's exact
+    // de-duplication keeps the first relation as it is.
+    let spec = cdr();
+    let docs = vec![document(
+        "p1",
+        &[&["zz", "a1"], &["zz", "b1"], &["d"]],
+        &[("CID", &[0, 2]), ("CID", &[1, 2])],
+    )];
+    let second_name = predictions(&[("p1", "The relation between b1 and d exists.")]);
+    let strict = run(&spec, &docs, &second_name, CountingMode::Strict);
+    assert_scores(&strict.micro, (1, 1, 1, 0, 0), (1.0, 1.0, 1.0));
+    let paper = run(&spec, &docs, &second_name, CountingMode::Paper);
+    assert_scores(&paper.micro, (1, 1, 0, 1, 1), (0.0, 0.0, 0.0));
+}
+
+#[test]
+fn lowercase_deduplication_counts_relations_differing_in_case_once() {
+    let spec = spec(
+        "the relation between {{ drug1 }} and {{ drug2 }} is {{ label }}",
+        &["drug1", "drug2"],
+        &[("INT", "interaction"), ("EFFECT", "effect")],
+        GoldDedup::Lowercase,
+    );
+    let docs = vec![document(
+        "d1",
+        &[&["Aspirin"], &["aspirin"], &["warfarin"]],
+        &[("INT", &[0, 2]), ("INT", &[1, 2]), ("INT", &[0, 2])],
+    )];
+    let one = predictions(&[(
+        "d1",
+        "the relation between Aspirin and warfarin is interaction.",
+    )]);
+    // Strict: "Aspirin" and "aspirin" are written differently, two statements.
+    let strict = run(&spec, &docs, &one, CountingMode::Strict);
+    assert_scores(&strict.micro, (2, 1, 1, 0, 1), (1.0, 0.5, 2.0 / 3.0));
+    let paper = run(&spec, &docs, &one, CountingMode::Paper);
+    assert_scores(&paper.micro, (1, 1, 1, 0, 0), (1.0, 1.0, 1.0));
+}
+
+#[test]
 fn a_prediction_for_an_unknown_document_is_an_error() {
     let (spec, docs) = (ddi(), ddi_docs());
     let extractor = Extractor::derive(&spec).unwrap_or_else(|e| panic!("{e}"));

@@ -4,22 +4,20 @@
 //! generated texts change.
 
 use super::error::ScoreError;
-use super::known_table::{KnownRun, KnownTable};
+use super::gold_table::{GoldRuns, GoldTable, GoldTableBuilder};
+use super::known_table::{KnownIn, KnownRun, KnownTable};
 use super::scorer::{DocumentScore, correct};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
 use crate::extract::{Extraction, Extractor, RelationsRead};
-use crate::template::{
-    GoldArgument, GoldDedup, GoldRelation, MentionMatch, TemplateError, TemplateSpec,
-    mention_strings, target_relations,
-};
+use crate::template::{TemplateError, TemplateSpec, mention_strings};
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 /// The gold documents of one split under one template, ready to score predictions against.
 #[derive(Debug, Clone)]
 pub struct GoldIndex {
-    /// The template's labels (after merging), in order.
+    /// The template's labels (after merging), sorted (they are a map's keys).
     labels: Vec<String>,
     /// Whether relations are sets (a template with a single list role).
     is_set: bool,
@@ -31,6 +29,8 @@ pub struct GoldIndex {
     ids: String,
     /// The strings each document mentions (`template::known_strings`).
     known: KnownTable,
+    /// Every document's gold relations.
+    gold: GoldTable,
 }
 
 /// One gold document as the scorer reads it.
@@ -40,18 +40,42 @@ struct GoldDocument {
     id: Range<usize>,
     /// Its strings in the index's [`KnownTable`].
     known: KnownRun,
-    /// Gold relations as strict counting counts them.
-    strict: Vec<GoldRelation>,
-    /// Gold relations as the paper's counting counts them; `None` when they are `strict`'s.
-    paper: Option<Vec<GoldRelation>>,
+    /// Its relations in the index's [`GoldTable`].
+    gold: GoldRuns,
 }
 
-impl GoldDocument {
-    fn gold(&self, mode: CountingMode) -> &[GoldRelation] {
-        match (mode, &self.paper) {
-            (CountingMode::Paper, Some(paper)) => paper,
-            (CountingMode::Strict | CountingMode::Paper, _) => &self.strict,
+/// Predicted relations with their labels and strings as positions (`None`: not a label of the
+/// template, not a string of the document), reused from document to document.
+#[derive(Debug, Default)]
+struct ResolvedPredictions {
+    labels: Vec<Option<usize>>,
+    /// Where each relation's arguments end in `arguments`.
+    ends: Vec<usize>,
+    arguments: Vec<Option<usize>>,
+}
+
+impl ResolvedPredictions {
+    /// Resolves `predicted` against the template's `labels` (sorted) and a document's `known`
+    /// strings.
+    fn resolve(&mut self, labels: &[String], known: &KnownIn<'_>, predicted: &RelationsRead) {
+        self.labels.clear();
+        self.ends.clear();
+        self.arguments.clear();
+        for (label, arguments) in predicted.iter() {
+            let position = labels.binary_search_by(|known| known.as_str().cmp(label));
+            self.labels.push(position.ok());
+            self.arguments
+                .extend(arguments.iter().map(|&argument| known.position(argument)));
+            self.ends.push(self.arguments.len());
         }
+    }
+
+    /// The label and arguments of relation `index`.
+    fn get(&self, index: usize) -> (Option<usize>, &[Option<usize>]) {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        (self.labels[index], &self.arguments[start..self.ends[index]])
     }
 }
 
@@ -71,9 +95,10 @@ impl<'i> LabelCounts<'i> {
         }
     }
 
-    /// Applies `change` to the counts of `label`.
-    fn add(&mut self, label: &str, change: impl FnOnce(&mut Counts)) {
-        match self.labels.iter().position(|known| known == label) {
+    /// Applies `change` to the counts of the label at `position` of the template's labels, or,
+    /// when it has none, of `label`.
+    fn add(&mut self, position: Option<usize>, label: &str, change: impl FnOnce(&mut Counts)) {
+        match position {
             Some(position) => change(&mut self.counts[position]),
             None => change(self.others.entry(label.to_owned()).or_default()),
         }
@@ -91,21 +116,20 @@ impl GoldIndex {
     /// Prepares `documents` for scoring with `spec`: the first document whose gold relations the
     /// template cannot render is an error.
     pub fn new(spec: &TemplateSpec, documents: &[Document]) -> Result<Self, TemplateError> {
-        let is_set = spec.list_role().is_some();
         let mut known = KnownTable::default();
+        let mut gold = GoldTableBuilder::new(spec);
+        let mut mention_positions = Vec::new();
         let mut ids = String::new();
         let mut gold_documents = Vec::with_capacity(documents.len());
         for doc in documents {
-            let gold = target_relations(spec, doc)?;
-            let paper = (!paper_counts_as_strict(spec, &gold, is_set))
-                .then(|| gold_for(spec, CountingMode::Paper, gold.clone()));
+            mention_positions.clear();
+            let known_run = known.add(mention_strings(spec, doc), &mut mention_positions);
             let id_start = ids.len();
             ids.push_str(&doc.id);
             gold_documents.push(GoldDocument {
                 id: id_start..ids.len(),
-                known: known.add(mention_strings(spec, doc)),
-                strict: gold_for(spec, CountingMode::Strict, gold),
-                paper,
+                known: known_run,
+                gold: gold.add(doc, &mention_positions, &known)?,
             });
         }
         let mut by_id: Vec<usize> = (0..gold_documents.len()).collect();
@@ -114,11 +138,12 @@ impl GoldIndex {
         by_id.sort_unstable_by(|&a, &b| id(a).cmp(id(b)));
         Ok(Self {
             labels: spec.labels.keys().cloned().collect(),
-            is_set,
+            is_set: spec.list_role().is_some(),
             documents: gold_documents,
             by_id,
             ids,
             known,
+            gold: gold.finish(),
         })
     }
 
@@ -178,10 +203,11 @@ impl GoldIndex {
         let mut without_prediction = 0;
         let mut unparseable = 0;
         let mut relations = RelationsRead::default();
+        let mut resolved = ResolvedPredictions::default();
         for (document, text) in self.documents.iter().zip(texts) {
+            let known = self.known.strings(&document.known);
             match text {
                 Some(text) => {
-                    let known = self.known.strings(&document.known);
                     extractor.read_in(text, &known, &mut relations, |_| unparseable += 1);
                 }
                 None => {
@@ -189,7 +215,8 @@ impl GoldIndex {
                     relations.clear();
                 }
             }
-            self.count(document, &relations, mode, &mut labels);
+            resolved.resolve(&self.labels, &known, &relations);
+            self.count(document, &relations, &resolved, mode, &mut labels);
         }
         let labels = labels.into_map();
         Ok(Scores {
@@ -214,17 +241,19 @@ impl GoldIndex {
     ) -> Result<Vec<DocumentScore>, ScoreError> {
         let texts = self.texts(predictions)?;
         let mut relations = RelationsRead::default();
+        let mut resolved = ResolvedPredictions::default();
         let scored = self.documents.iter().zip(texts).map(|(document, text)| {
             let mut unparseable = Vec::new();
             relations.clear();
+            let known = self.known.strings(&document.known);
             if let Some(text) = text {
-                let known = self.known.strings(&document.known);
                 extractor.read_in(text, &known, &mut relations, |piece| {
                     unparseable.push(piece.to_owned());
                 });
             }
+            resolved.resolve(&self.labels, &known, &relations);
             let mut labels = LabelCounts::new(&self.labels);
-            self.count(document, &relations, mode, &mut labels);
+            self.count(document, &relations, &resolved, mode, &mut labels);
             DocumentScore {
                 id: self.ids[document.id.clone()].to_owned(),
                 has_prediction: text.is_some(),
@@ -238,25 +267,35 @@ impl GoldIndex {
         Ok(scored.collect())
     }
 
-    /// Adds what `document` contributes, with `predicted` read from its text, to `labels`.
+    /// Adds what `document` contributes, with `predicted` read from its text and `resolved`
+    /// from that, to `labels`.
     fn count(
         &self,
         document: &GoldDocument,
         predicted: &RelationsRead<'_, '_>,
+        resolved: &ResolvedPredictions,
         mode: CountingMode,
         labels: &mut LabelCounts<'_>,
     ) {
-        let gold = document.gold(mode);
-        for relation in gold {
-            labels.add(&relation.label, |counts| counts.gold += 1);
-        }
-        for (label, _) in predicted.iter() {
-            labels.add(label, |counts| counts.predicted += 1);
-        }
-        correct(mode, self.is_set, predicted, gold, |index| {
-            labels.add(predicted.get(index).0, |counts| {
-                counts.true_positives += 1;
+        let gold = document.gold.relations(mode);
+        for relation in gold.clone() {
+            labels.add(Some(self.gold.label(relation)), "", |counts| {
+                counts.gold += 1
             });
+        }
+        let label_of = |index: usize| (resolved.labels[index], predicted.get(index).0);
+        for index in 0..predicted.len() {
+            let (position, label) = label_of(index);
+            labels.add(position, label, |counts| counts.predicted += 1);
+        }
+        let edge = |p: usize, g: usize| {
+            let (label, arguments) = resolved.get(p);
+            self.gold
+                .matches(gold.start + g, self.is_set, label, arguments)
+        };
+        correct(mode, predicted.len(), gold.len(), edge, |index| {
+            let (position, label) = label_of(index);
+            labels.add(position, label, |counts| counts.true_positives += 1);
         });
     }
 
@@ -299,105 +338,5 @@ impl GoldIndex {
             }
         }
         (texts, unknown)
-    }
-}
-
-/// Whether the paper's counting counts the same gold relations as strict counting: with exact
-/// de-duplication and only the rendered string accepted (merging accepted strings then adds
-/// nothing), or with exact or no de-duplication when no two relations are written alike.
-fn paper_counts_as_strict(spec: &TemplateSpec, gold: &[GoldRelation], is_set: bool) -> bool {
-    match spec.paper_gold_dedup {
-        GoldDedup::Lowercase => false,
-        GoldDedup::Exact if spec.matching == MentionMatch::Rendered => true,
-        GoldDedup::Exact | GoldDedup::None => !gold.iter().enumerate().any(|(index, relation)| {
-            gold[..index]
-                .iter()
-                .any(|seen| written_alike(seen, relation, is_set, false))
-        }),
-    }
-}
-
-/// The gold relations a mode counts. Strict: relations the target writes identically are one
-/// statement, counted once, accepting the strings of each (CDR: a composite mention names two
-/// entities). Paper: de-duplicated as the template's `paper_gold_dedup`, the first kept.
-fn gold_for(spec: &TemplateSpec, mode: CountingMode, gold: Vec<GoldRelation>) -> Vec<GoldRelation> {
-    let is_set = spec.list_role().is_some();
-    let lowercase = match (mode, spec.paper_gold_dedup) {
-        (CountingMode::Paper, GoldDedup::None) => return gold,
-        (CountingMode::Paper, GoldDedup::Lowercase) => true,
-        (CountingMode::Strict | CountingMode::Paper, _) => false,
-    };
-    let mut kept: Vec<GoldRelation> = Vec::with_capacity(gold.len());
-    for relation in gold {
-        match kept
-            .iter_mut()
-            .find(|seen| written_alike(seen, &relation, is_set, lowercase))
-        {
-            Some(first) if mode == CountingMode::Strict => merge_accepted(first, relation, is_set),
-            Some(_) => {}
-            None => kept.push(relation),
-        }
-    }
-    kept
-}
-
-/// Whether `a` and `b` are written alike: the same label and arguments (a set relation's members
-/// in any order), lower-cased first when `lowercase`.
-fn written_alike(a: &GoldRelation, b: &GoldRelation, is_set: bool, lowercase: bool) -> bool {
-    if lowercase {
-        return statement_key(a, is_set, true) == statement_key(b, is_set, true);
-    }
-    let same_rendered = |x: &GoldArgument, y: &GoldArgument| x.rendered == y.rendered;
-    a.label == b.label
-        && a.arguments.len() == b.arguments.len()
-        && if is_set {
-            // A relation's members are written differently from each other (`target_relations`
-            // keeps members written alike once), so as many members, each found in the other
-            // relation, are the same sorted list.
-            a.arguments
-                .iter()
-                .all(|x| b.arguments.iter().any(|y| same_rendered(x, y)))
-        } else {
-            a.arguments
-                .iter()
-                .zip(&b.arguments)
-                .all(|(x, y)| same_rendered(x, y))
-        }
-}
-
-/// The label and argument strings of `relation` as compared (lower-cased when `lowercase`; a set
-/// relation's members sorted).
-fn statement_key(relation: &GoldRelation, is_set: bool, lowercase: bool) -> (String, Vec<String>) {
-    let case = |text: &str| {
-        if lowercase {
-            text.to_lowercase()
-        } else {
-            text.to_owned()
-        }
-    };
-    let mut arguments: Vec<String> = relation
-        .arguments
-        .iter()
-        .map(|a| case(&a.rendered))
-        .collect();
-    if is_set {
-        arguments.sort();
-    }
-    (case(&relation.label), arguments)
-}
-
-/// Adds the accepted strings of `other`, written like `into`, to `into`'s arguments.
-fn merge_accepted(into: &mut GoldRelation, other: GoldRelation, is_set: bool) {
-    for (index, argument) in other.arguments.into_iter().enumerate() {
-        let target = if is_set {
-            into.arguments
-                .iter_mut()
-                .find(|a| a.rendered == argument.rendered)
-        } else {
-            into.arguments.get_mut(index)
-        };
-        if let Some(target) = target {
-            target.accepted.extend(argument.accepted);
-        }
     }
 }

@@ -20,56 +20,79 @@ pub struct KnownRun(Range<usize>);
 
 impl KnownTable {
     /// Adds one document's `strings` (in any order, repeats allowed); the run that finds them.
-    pub fn add<S: AsRef<str>>(&mut self, strings: impl IntoIterator<Item = S>) -> KnownRun {
+    /// Appends to `positions` each string's position in the table, in the order given: equal
+    /// strings share one.
+    pub fn add<S: AsRef<str>>(
+        &mut self,
+        strings: impl IntoIterator<Item = S>,
+        positions: &mut Vec<usize>,
+    ) -> KnownRun {
         let first = self.spans.len();
         for string in strings {
             let start = self.text.len();
             self.text.push_str(string.as_ref());
             self.spans.push(start..self.text.len());
         }
+        let given = &self.spans[first..];
         let text = &self.text;
-        let run = &mut self.spans[first..];
-        run.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
-        let unique = distinct_prefix(run, |a, b| text[a.clone()] == text[b.clone()]);
-        self.spans.truncate(first + unique);
+        let mut order: Vec<usize> = (0..given.len()).collect();
+        order.sort_unstable_by(|&a, &b| text[given[a].clone()].cmp(&text[given[b].clone()]));
+        let mut unique: Vec<Range<usize>> = Vec::with_capacity(given.len());
+        let placed = positions.len();
+        positions.resize(placed + given.len(), 0);
+        for &index in &order {
+            let span = &given[index];
+            if unique
+                .last()
+                .is_none_or(|last| text[last.clone()] != text[span.clone()])
+            {
+                unique.push(span.clone());
+            }
+            positions[placed + index] = first + unique.len() - 1;
+        }
+        self.spans.truncate(first);
+        self.spans.extend(unique);
         KnownRun(first..self.spans.len())
+    }
+
+    /// The string at `position` (one [`add`](Self::add) gave).
+    pub fn string(&self, position: usize) -> &str {
+        &self.text[self.spans[position].clone()]
     }
 
     /// The strings of `run`, answering membership.
     pub fn strings(&self, run: &KnownRun) -> KnownIn<'_> {
         KnownIn {
             text: &self.text,
+            first: run.0.start,
             spans: &self.spans[run.0.clone()],
         }
     }
-}
-
-/// Moves the first of each group of `same` neighbours of `items` to its front, in order; their
-/// number.
-fn distinct_prefix<T: Clone>(items: &mut [T], same: impl Fn(&T, &T) -> bool) -> usize {
-    let mut kept = 0;
-    for index in 0..items.len() {
-        if kept == 0 || !same(&items[index], &items[kept - 1]) {
-            items[kept] = items[index].clone();
-            kept += 1;
-        }
-    }
-    kept
 }
 
 /// One document's strings, borrowed from a [`KnownTable`].
 #[derive(Debug, Clone, Copy)]
 pub struct KnownIn<'a> {
     text: &'a str,
+    /// The table position of the first of `spans`.
+    first: usize,
     /// Sorted by the strings they cover, each string once.
     spans: &'a [Range<usize>],
 }
 
-impl KnownStrings for KnownIn<'_> {
-    fn is_known(&self, text: &str) -> bool {
+impl KnownIn<'_> {
+    /// The table position of `text`, when it is one of these strings.
+    pub fn position(&self, text: &str) -> Option<usize> {
         self.spans
             .binary_search_by(|span| self.text[span.clone()].cmp(text))
-            .is_ok()
+            .ok()
+            .map(|index| self.first + index)
+    }
+}
+
+impl KnownStrings for KnownIn<'_> {
+    fn is_known(&self, text: &str) -> bool {
+        self.position(text).is_some()
     }
 }
 
@@ -80,8 +103,12 @@ mod tests {
     #[test]
     fn finds_each_documents_own_strings() {
         let mut table = KnownTable::default();
-        let first = table.add(["b", "a", "b", ""]);
-        let second = table.add(["c"]);
+        let mut positions = Vec::new();
+        let first = table.add(["b", "a", "b", ""], &mut positions);
+        let second = table.add(["c"], &mut positions);
+        assert_eq!(positions, [2, 1, 2, 0, 3]);
+        assert_eq!(table.string(2), "b");
+        assert_eq!(table.strings(&second).position("c"), Some(3));
         let known = table.strings(&first);
         assert!(known.is_known("a") && known.is_known("b") && known.is_known(""));
         assert!(!known.is_known("c"));

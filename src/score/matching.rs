@@ -1,26 +1,5 @@
-//! When a predicted relation matches a gold one, and the largest one-to-one matching between two
-//! sets.
-
-use crate::template::GoldRelation;
-
-/// Whether the predicted relation of `label` and `arguments` names `gold`: equal labels and equal
-/// arguments — each predicted string among the strings the gold argument accepts, in role order,
-/// or, for a set relation, a one-to-one correspondence between predicted and gold members.
-pub fn matches(is_set: bool, label: &str, arguments: &[&str], gold: &GoldRelation) -> bool {
-    if label != gold.label || arguments.len() != gold.arguments.len() {
-        return false;
-    }
-    let accepts = |p: usize, g: usize| gold.arguments[g].accepted.contains(arguments[p]);
-    if is_set {
-        let members = gold.arguments.len();
-        greedy_pairs(members, members, accepts).is_some()
-            || maximum_matching(members, members, accepts)
-                .iter()
-                .all(Option::is_some)
-    } else {
-        (0..gold.arguments.len()).all(|i| accepts(i, i))
-    }
-}
+//! The largest one-to-one matching between two sets: found greedily when the greedy pairing is
+//! largest, by augmenting paths otherwise.
 
 /// Pairs each of `left` items with the first free one of `right` items it accepts. When that
 /// pairs as many as the smaller side has (a largest matching, found without search, as it is for

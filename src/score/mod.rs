@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod gold_index;
+pub mod gold_table;
 pub mod known_table;
 pub mod matching;
 pub mod predictions;

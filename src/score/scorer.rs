@@ -2,11 +2,11 @@
 
 use super::error::ScoreError;
 use super::gold_index::GoldIndex;
-use super::matching::{greedy_pairs, matches, maximum_matching};
+use super::matching::{greedy_pairs, maximum_matching};
 use super::scores::{CountingMode, Counts, Scores};
 use crate::corpus::document::Document;
-use crate::extract::{Extraction, Extractor, RelationsRead};
-use crate::template::{GoldRelation, TemplateSpec};
+use crate::extract::{Extraction, Extractor};
+use crate::template::TemplateSpec;
 use std::collections::BTreeMap;
 
 /// What one gold document contributes to the scores.
@@ -75,35 +75,32 @@ pub fn aggregate(spec: &TemplateSpec, mode: CountingMode, documents: &[DocumentS
     }
 }
 
-/// Calls `on_correct` with the index of each prediction counted as a true positive.
+/// Calls `on_correct` with the index of each of `predicted` relations counted as a true positive
+/// against `gold` relations, `edge(p, g)` saying whether prediction `p` names gold relation `g`.
 ///
 /// In strict mode any largest one-to-one matching gives the same count per label (a prediction
 /// only matches gold relations of its own label), so the greedy pairing is taken whenever it is
 /// a largest matching and the search runs only when it may not be.
 pub(super) fn correct(
     mode: CountingMode,
-    is_set: bool,
-    predicted: &RelationsRead<'_, '_>,
-    gold: &[GoldRelation],
+    predicted: usize,
+    gold: usize,
+    edge: impl Fn(usize, usize) -> bool,
     on_correct: impl FnMut(usize),
 ) {
-    let edge = |p: usize, g: usize| {
-        let (label, arguments) = predicted.get(p);
-        matches(is_set, label, arguments, &gold[g])
-    };
     match mode {
-        CountingMode::Strict => match greedy_pairs(predicted.len(), gold.len(), edge) {
-            Some(paired) => (0..predicted.len())
+        CountingMode::Strict => match greedy_pairs(predicted, gold, &edge) {
+            Some(paired) => (0..predicted)
                 .filter(|&p| paired & (1 << p) != 0)
                 .for_each(on_correct),
-            None => maximum_matching(predicted.len(), gold.len(), edge)
+            None => maximum_matching(predicted, gold, edge)
                 .iter()
                 .enumerate()
                 .filter_map(|(p, partner)| partner.map(|_| p))
                 .for_each(on_correct),
         },
-        CountingMode::Paper => (0..predicted.len())
-            .filter(|&p| (0..gold.len()).any(|g| edge(p, g)))
+        CountingMode::Paper => (0..predicted)
+            .filter(|&p| (0..gold).any(|g| edge(p, g)))
             .for_each(on_correct),
     }
 }

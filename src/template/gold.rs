@@ -69,11 +69,18 @@ pub fn mention_strings<'d>(
         })
 }
 
-fn gold_relation(
-    spec: &TemplateSpec,
-    doc: &Document,
+/// Checks `relation` of `doc` against the template and walks its arguments: calls `argument`
+/// with each argument's entity (its position in `doc.entities` and itself) and the position among
+/// its mentions of the one the target writes, in argument order; the label after `merge_labels`.
+///
+/// A label in neither `labels` nor `merge_labels`, an argument count that does not fit the roles,
+/// or an argument that is a missing or mention-less entity is an error naming the document.
+pub fn walk_relation<'s, 'd>(
+    spec: &'s TemplateSpec,
+    doc: &'d Document,
     relation: &Relation,
-) -> Result<GoldRelation, TemplateError> {
+    mut argument: impl FnMut(usize, &'d Entity, usize),
+) -> Result<&'s str, TemplateError> {
     let label = spec
         .merged_label(&relation.label)
         .ok_or_else(|| TemplateError::UnknownLabel {
@@ -95,7 +102,6 @@ fn gold_relation(
             spec.arguments.join(", ")
         )));
     }
-    let mut arguments: Vec<GoldArgument> = Vec::with_capacity(relation.arguments.len());
     for &index in &relation.arguments {
         let entity = doc.entities.get(index).ok_or_else(|| {
             bad(format!(
@@ -103,8 +109,22 @@ fn gold_relation(
                 relation.label
             ))
         })?;
-        let argument = gold_argument(spec, entity)
+        let chosen = chosen_mention(spec, entity)
             .ok_or_else(|| bad(format!("entity `{}` has no mention", entity.id)))?;
+        argument(index, entity, chosen);
+    }
+    Ok(label)
+}
+
+fn gold_relation(
+    spec: &TemplateSpec,
+    doc: &Document,
+    relation: &Relation,
+) -> Result<GoldRelation, TemplateError> {
+    let is_list = spec.list_role().is_some();
+    let mut arguments: Vec<GoldArgument> = Vec::with_capacity(relation.arguments.len());
+    let label = walk_relation(spec, doc, relation, |_, entity, chosen| {
+        let argument = gold_argument(spec, entity, chosen);
         match arguments
             .iter_mut()
             .find(|known| is_list && known.rendered == argument.rendered)
@@ -112,21 +132,31 @@ fn gold_relation(
             Some(known) => known.accepted.extend(argument.accepted),
             None => arguments.push(argument),
         }
-    }
+    })?;
     Ok(GoldRelation {
         label: label.to_owned(),
         arguments,
     })
 }
 
-fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
-    let texts = entity.mentions.iter().map(|mention| mention.text.as_str());
+/// The position among `entity`'s mentions of the one the target writes (`None`: it has none).
+fn chosen_mention(spec: &TemplateSpec, entity: &Entity) -> Option<usize> {
+    let texts = entity
+        .mentions
+        .iter()
+        .map(|mention| mention.text.as_str())
+        .enumerate();
     let chosen = match spec.mention {
-        MentionChoice::First => entity.mentions.first().map(|mention| mention.text.as_str()),
-        MentionChoice::Longest => texts.clone().rev().max_by_key(|text| text.chars().count()),
-        MentionChoice::Largest => texts.clone().max(),
-    }?;
-    let rendered = cased(spec, chosen);
+        MentionChoice::First => texts.take(1).next(),
+        MentionChoice::Longest => texts.rev().max_by_key(|(_, text)| text.chars().count()),
+        MentionChoice::Largest => texts.max_by_key(|&(_, text)| text),
+    };
+    chosen.map(|(position, _)| position)
+}
+
+fn gold_argument(spec: &TemplateSpec, entity: &Entity, chosen: usize) -> GoldArgument {
+    let texts = entity.mentions.iter().map(|mention| mention.text.as_str());
+    let rendered = cased(spec, &entity.mentions[chosen].text);
     let accepted = match spec.matching {
         MentionMatch::Rendered => {
             let mut only = BTreeSet::new();
@@ -135,7 +165,7 @@ fn gold_argument(spec: &TemplateSpec, entity: &Entity) -> Option<GoldArgument> {
         }
         MentionMatch::AnyMention => texts.map(|text| cased(spec, text)).collect(),
     };
-    Some(GoldArgument { rendered, accepted })
+    GoldArgument { rendered, accepted }
 }
 
 fn cased(spec: &TemplateSpec, text: &str) -> String {

@@ -17,7 +17,9 @@ pub mod target;
 pub mod validate;
 
 pub use error::{TemplateError, TemplatePart};
-pub use gold::{GoldArgument, GoldRelation, known_strings, mention_strings, target_relations};
+pub use gold::{
+    GoldArgument, GoldRelation, known_strings, mention_strings, target_relations, walk_relation,
+};
 pub use segments::{Segment, SegmentKind, parse_relation};
 pub use source::{render_source, source_variables};
 pub use spec::{GoldDedup, ListStyle, MentionChoice, MentionMatch, TemplateSpec};

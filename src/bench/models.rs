@@ -5,6 +5,7 @@
 
 use super::{Measurement, peak_rss_mib, time_median};
 use crate::corpus::SplitMix64;
+use crate::model::adamw::AdamWSettings;
 use crate::model::beam::beam_search;
 use crate::model::config::ModelConfig;
 use crate::model::generation_config::{EarlyStopping, GenerationSettings};
@@ -12,7 +13,7 @@ use crate::model::greedy::greedy;
 use crate::model::init::Initializer;
 use crate::model::safetensors_file::read_checkpoint_tensors;
 use crate::model::scratch::scratch_config;
-use crate::model::train_step::{TrainingBatch, token_loss, torch_adamw};
+use crate::model::train_step::{TrainingBatch, token_loss};
 use crate::model::weights::{WeightReader, read_values};
 use crate::model::{Network, TokenBatch};
 use anyhow::Context as _;
@@ -201,7 +202,7 @@ pub fn train_step(
             labels: ids,
         }
     };
-    let mut optimizer = torch_adamw(0.0).init();
+    let mut optimizer = AdamWSettings::torch(0.0).init();
     let mut loss_value = 0.0;
     let per_step = time_median(1, repeats, || -> anyhow::Result<()> {
         let network = net.take().context("network")?;

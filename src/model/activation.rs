@@ -1,26 +1,30 @@
 //! Feed-forward activations, written out so each matches transformers' formula exactly.
 
 use super::config::FeedForwardActivation;
-use burn::tensor::activation::{gelu, relu, silu};
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use super::host::{CHUNK, on_cpu_backend};
+use burn::tensor::activation::{relu, silu};
+use burn::tensor::{DType, Tensor, TensorData};
 use rayon::prelude::*;
+use std::f32::consts::FRAC_1_SQRT_2;
 
 /// `0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³)))`, transformers' `gelu_new`.
 ///
-/// On the CPU backend in `f32` the values are computed on the host in one pass, with one `tanh`
-/// per element, on every core ([`gelu_new_on_host`]); elsewhere it is the composed formula.
+/// On the CPU backend in `f32` it is computed on the host ([`on_host`]), with one `tanh` per
+/// element for the value and the derivative; elsewhere it is the composed formula.
 pub fn gelu_new<const D: usize>(input: Tensor<D>) -> Tensor<D> {
-    if on_cpu_backend(&input)
-        && input.dtype() == DType::F32
-        && let Ok(values) = input
-            .clone()
-            .without_autodiff()
-            .into_data()
-            .try_into_vec::<f32>()
-    {
-        return gelu_new_on_host(input, &values);
-    }
-    gelu_new_composed(input)
+    let tanh_of = |x: f32| (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
+    let value = |x: f32, t: f32| 0.5 * x * (1.0 + t);
+    on_host(
+        input,
+        |x| value(x, tanh_of(x)),
+        |x| {
+            let t = tanh_of(x);
+            let slope = 0.5 * (1.0 + t)
+                + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x);
+            (value(x, t), slope)
+        },
+        gelu_new_composed,
+    )
 }
 
 /// `gelu_new` from ops: nine passes, and under autodiff as many more backward, `tanh`
@@ -31,24 +35,67 @@ fn gelu_new_composed<const D: usize>(input: Tensor<D>) -> Tensor<D> {
     (input * inner.tanh().add_scalar(1.0)).mul_scalar(0.5)
 }
 
-/// Whether `input` lives on the CPU backend (with or without autodiff).
-fn on_cpu_backend<const D: usize>(input: &Tensor<D>) -> bool {
-    input.device().without_autodiff() == Device::flex()
-}
-
 const GELU_CUBIC: f32 = 0.044715;
 const SQRT_2_OVER_PI: f32 = 0.797_884_6;
 
-/// `gelu_new` of `values` (the input's own values) computed on the host: the values, and under
-/// autodiff the derivative `0.5 (1 + t) + 0.5 x (1 − t²) sqrt(2/π) (1 + 3 · 0.044715 x²)` in
-/// the same pass. The result enters the graph as `y + y' · (x − x̄)`, `x̄` the input's detached
-/// value: equal to `y`, with gradient `y'`, so the backward pass is one product.
-fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<D> {
-    const CHUNK: usize = 1 << 14;
+/// `0.5 x (1 + erf(x / sqrt 2))`, the exact gelu.
+///
+/// On the CPU backend in `f32` it is computed on the host ([`on_host`]), value and derivative
+/// `Φ(x) + x φ(x)` from one `erf`, with the same `erf` as burn's `gelu` there. Elsewhere it is
+/// written out, because burn 0.22.1's default `gelu` backward is the derivative of the tanh
+/// approximation, which moves BART's gradients by 2e-5; `erf`'s own backward is exact.
+pub fn gelu_exact<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+    let cdf = |x: f32| 0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2));
+    on_host(
+        input,
+        |x| x * cdf(x),
+        |x| {
+            let cdf = cdf(x);
+            let density = FRAC_1_SQRT_2PI * (-0.5 * x * x).exp();
+            (x * cdf, cdf + x * density)
+        },
+        gelu_exact_composed,
+    )
+}
+
+/// The exact gelu from ops, with `erf`'s exact backward.
+fn gelu_exact_composed<const D: usize>(input: Tensor<D>) -> Tensor<D> {
+    let cdf = input
+        .clone()
+        .mul_scalar(std::f64::consts::FRAC_1_SQRT_2)
+        .erf()
+        .add_scalar(1.0);
+    (input * cdf).mul_scalar(0.5)
+}
+
+/// `1 / sqrt(2π)`, the standard normal density at 0.
+const FRAC_1_SQRT_2PI: f32 = 0.398_942_3;
+
+/// An element-wise function computed on the host on every core, for an `f32` tensor of the CPU
+/// backend (any other tensor goes to `composed`): `value(x)` for inference, and under autodiff
+/// `value_and_slope(x)`, the value and derivative from one evaluation. The result then enters
+/// the graph as `x · y' + (y − x̄ · y')`, `x̄` the input's value: equal to `y` (to rounding), with
+/// gradient `y'`, so the forward pass adds two cheap tracked passes and the backward pass is one
+/// product, instead of every step of the formula forward and backward.
+fn on_host<const D: usize>(
+    input: Tensor<D>,
+    value: impl Fn(f32) -> f32 + Sync,
+    value_and_slope: impl Fn(f32) -> (f32, f32) + Sync,
+    composed: impl FnOnce(Tensor<D>) -> Tensor<D>,
+) -> Tensor<D> {
+    if !on_cpu_backend(&input) || input.dtype() != DType::F32 {
+        return composed(input);
+    }
+    let Ok(values) = input
+        .clone()
+        .without_autodiff()
+        .into_data()
+        .try_into_vec::<f32>()
+    else {
+        return composed(input);
+    };
     let device = input.device().without_autodiff();
     let shape = input.shape();
-    let tanh_of = |x: f32| (SQRT_2_OVER_PI * (x + GELU_CUBIC * x * x * x)).tanh();
-    let value = |x: f32, t: f32| 0.5 * x * (1.0 + t);
     let mut output = vec![0.0f32; values.len()];
     if !input.is_autodiff() {
         output
@@ -56,7 +103,7 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
             .zip(values.par_chunks(CHUNK))
             .for_each(|(out, xs)| {
                 for (y, &x) in out.iter_mut().zip(xs) {
-                    *y = value(x, tanh_of(x));
+                    *y = value(x);
                 }
             });
         return Tensor::from_data(TensorData::new(output, shape), &device);
@@ -67,32 +114,15 @@ fn gelu_new_on_host<const D: usize>(input: Tensor<D>, values: &[f32]) -> Tensor<
         .zip(slope.par_chunks_mut(CHUNK))
         .zip(values.par_chunks(CHUNK))
         .for_each(|((out, slopes), xs)| {
-            for ((y, dy), &x) in out.iter_mut().zip(slopes.iter_mut()).zip(xs) {
-                let t = tanh_of(x);
-                *y = value(x, t);
-                *dy = 0.5 * (1.0 + t)
-                    + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_CUBIC * x * x);
+            for ((offset, dy), &x) in out.iter_mut().zip(slopes.iter_mut()).zip(xs) {
+                let (y, slope) = value_and_slope(x);
+                *dy = slope;
+                *offset = y - x * slope;
             }
         });
-    let output: Tensor<D> = Tensor::from_data(TensorData::new(output, shape.clone()), &device);
+    let offset: Tensor<D> = Tensor::from_data(TensorData::new(output, shape.clone()), &device);
     let slope: Tensor<D> = Tensor::from_data(TensorData::new(slope, shape), &device);
-    (input.clone() - input.detach()) * slope + output
-}
-
-/// `0.5 x (1 + erf(x / sqrt 2))`, the exact gelu. On the CPU backend this is burn's `gelu`,
-/// one fused pass forward and one backward, both exact. Elsewhere it is written out, because
-/// burn 0.22.1's default `gelu` backward is the derivative of the tanh approximation, which
-/// moves BART's gradients by 2e-5; `erf`'s own backward is exact.
-pub fn gelu_exact<const D: usize>(input: Tensor<D>) -> Tensor<D> {
-    if on_cpu_backend(&input) {
-        return gelu(input);
-    }
-    let cdf = input
-        .clone()
-        .mul_scalar(std::f64::consts::FRAC_1_SQRT_2)
-        .erf()
-        .add_scalar(1.0);
-    (input * cdf).mul_scalar(0.5)
+    input * slope + offset
 }
 
 /// Applies `activation`.
@@ -109,6 +139,7 @@ pub fn activate<const D: usize>(activation: FeedForwardActivation, input: Tensor
 mod tests {
     use super::*;
     use crate::model::weights::read_values;
+    use burn::tensor::Device;
 
     /// The values of `f` over inputs spread across where gelu bends, and the gradient of a
     /// weighted sum of them with respect to the inputs.
@@ -141,5 +172,27 @@ mod tests {
         assert!(largest_difference(&host_gradient, &gradient) < 1e-5);
         // Not a vacuous comparison: the gradient is neither 0 nor the weights.
         assert!(gradient.iter().any(|g| g.abs() > 0.5));
+    }
+
+    #[test]
+    fn exact_gelu_on_the_host_has_the_composed_values_and_gradient() {
+        let (host_values, host_gradient) = value_and_gradient(gelu_exact);
+        let (values, gradient) = value_and_gradient(gelu_exact_composed);
+        assert!(largest_difference(&host_values, &values) < 1e-6);
+        assert!(largest_difference(&host_gradient, &gradient) < 1e-5);
+        assert!(gradient.iter().any(|g| g.abs() > 0.5));
+    }
+
+    #[test]
+    fn host_activations_without_autodiff_give_the_values() {
+        let inputs: Vec<f32> = (0..64).map(|i| (i as f32 - 32.0) / 6.0).collect();
+        let x: Tensor<1> = Tensor::from_data(TensorData::new(inputs, [64]), &Device::flex());
+        for (host, composed) in [
+            (gelu_exact(x.clone()), gelu_exact_composed(x.clone())),
+            (gelu_new(x.clone()), gelu_new_composed(x.clone())),
+        ] {
+            let (host, composed) = (read_values(host).unwrap(), read_values(composed).unwrap());
+            assert!(largest_difference(&host, &composed) < 1e-6);
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! [`Network`] (parameters on a device) → logits / generated tokens → [`verify`] report.
 
 pub mod activation;
+pub mod adamw;
 pub mod attention;
 pub mod bart;
 pub mod beam;
@@ -23,6 +24,7 @@ pub mod generation_config;
 pub mod gpt2;
 pub mod gpt_neo;
 pub mod greedy;
+pub mod host;
 pub mod init;
 pub mod llama;
 pub mod logits_process;

@@ -1,11 +1,12 @@
 //! Token cross-entropy on the device and one AdamW step with PyTorch's settings, as the
 //! reference fixtures' `training_step` runs it (dropout off).
 
+use super::adamw::AdamWSettings;
 use super::error::{ModelError, ModelResult};
 use super::network::{Network, TokenBatch};
 use super::weights::read_values;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::{AdamWConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
 use burn::tensor::{FloatDType, IndexingUpdateOp, Int, Tensor, TensorData};
 
@@ -124,16 +125,6 @@ fn scalar(tensor: Tensor<1>) -> ModelResult<f64> {
         .ok_or_else(|| ModelError::Backend("empty loss".into()))
 }
 
-/// AdamW with PyTorch's defaults (betas 0.9/0.999, eps 1e-8) and the given weight decay;
-/// burn's own defaults differ (see BURN.md).
-pub fn torch_adamw(weight_decay: f32) -> AdamWConfig {
-    AdamWConfig::new()
-        .with_beta_1(0.9)
-        .with_beta_2(0.999)
-        .with_epsilon(1e-8)
-        .with_weight_decay(weight_decay)
-}
-
 /// One AdamW step (`betas (0.9, 0.999)`, `eps 1e-8`, no weight decay: torch's defaults, not
 /// burn's) on a network whose parameters live on an autodiff device.
 pub fn adamw_step(
@@ -150,7 +141,7 @@ pub fn adamw_step(
     };
     network.visit(&mut norm);
     let grad_l2_norm = norm.sum_of_squares.sqrt();
-    let mut optimizer = torch_adamw(0.0).init();
+    let mut optimizer = AdamWSettings::torch(0.0).init();
     let network = optimizer.step(learning_rate, network, grads);
     let loss_after = scalar(token_loss(&network, batch)?.detach())?;
     Ok((

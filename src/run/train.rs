@@ -15,9 +15,10 @@ use super::schedule::LinearSchedule;
 use crate::check::study::TrainingParams;
 use crate::model::Network;
 use crate::model::TokenBatch;
+use crate::model::adamw::AdamWSettings;
 use crate::model::train_step::{TrainingBatch, token_loss};
 use crate::model::weights::read_values;
-use burn::optim::{AdamWConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use std::time::Instant;
 
 /// One optimiser step, as the trainer reports it.
@@ -65,16 +66,14 @@ impl Trainer {
         let batches = examples.div_ceil(params.batch_size.max(1) as usize) as u64;
         let steps_per_epoch = batches.div_ceil(u64::from(params.grad_accumulation.max(1)));
         let total_steps = steps_per_epoch * u64::from(params.epochs);
-        let optimizer = AdamWConfig::new()
-            .with_beta_1(params.adam_beta1 as f32)
-            .with_beta_2(params.adam_beta2 as f32)
-            .with_epsilon(params.adam_epsilon as f32)
-            .with_weight_decay(params.weight_decay as f32)
-            .with_cautious_weight_decay(false)
-            .with_amsgrad(false)
-            // Clipping by global norm is done by `clip_by_global_norm` (burn's clips per tensor).
-            .with_grad_clipping(None)
-            .init();
+        // Clipping by global norm is done by `clip_by_global_norm` (burn's clips per tensor).
+        let optimizer = AdamWSettings {
+            beta_1: params.adam_beta1 as f32,
+            beta_2: params.adam_beta2 as f32,
+            epsilon: params.adam_epsilon as f32,
+            weight_decay: params.weight_decay as f32,
+        }
+        .init();
         Self {
             optimizer,
             schedule: LinearSchedule::new(params.learning_rate, params.warmup_ratio, total_steps),

@@ -115,8 +115,9 @@ impl<'e, 't> RelationsRead<'e, 't> {
     }
 }
 
-/// Moves the distinct values of sorted `values` to its front, in order; their number.
-fn dedup_sorted(values: &mut [&str]) -> usize {
+/// Moves the distinct values of sorted `values` to its front, in order; their number. (A slice
+/// that is the tail of a longer vector is de-duplicated without touching what comes before.)
+pub(crate) fn dedup_sorted<T: PartialEq + Copy>(values: &mut [T]) -> usize {
     let mut kept = 0;
     for index in 0..values.len() {
         if kept == 0 || values[index] != values[kept - 1] {

@@ -44,15 +44,19 @@ impl AdamWSettings {
     pub fn init(self) -> ModuleOptimizer {
         ModuleOptimizer::from(FusedAdamW {
             settings: self,
-            composed: AdamWConfig::new()
-                .with_beta_1(self.beta_1)
-                .with_beta_2(self.beta_2)
-                .with_epsilon(self.epsilon)
-                .with_weight_decay(self.weight_decay)
-                .with_cautious_weight_decay(false)
-                .with_amsgrad(false)
-                .build(),
+            composed: self.burn_config().build(),
         })
+    }
+
+    /// burn's AdamW configured with these settings (no gradient clipping).
+    fn burn_config(self) -> AdamWConfig {
+        AdamWConfig::new()
+            .with_beta_1(self.beta_1)
+            .with_beta_2(self.beta_2)
+            .with_epsilon(self.epsilon)
+            .with_weight_decay(self.weight_decay)
+            .with_cautious_weight_decay(false)
+            .with_amsgrad(false)
     }
 }
 
@@ -230,14 +234,7 @@ mod tests {
         for weight_decay in [0.0, 0.1] {
             let settings = AdamWSettings::torch(weight_decay);
             let fused = after_three_steps(settings.init());
-            let composed = after_three_steps(
-                AdamWConfig::new()
-                    .with_beta_1(settings.beta_1)
-                    .with_beta_2(settings.beta_2)
-                    .with_epsilon(settings.epsilon)
-                    .with_weight_decay(weight_decay)
-                    .init(),
-            );
+            let composed = after_three_steps(settings.burn_config().init());
             assert_eq!(fused.len(), 40_000);
             let largest = fused
                 .iter()

@@ -7,6 +7,7 @@ use super::known_table::KnownTable;
 use super::matching::{greedy_pairs, maximum_matching};
 use super::scores::CountingMode;
 use crate::corpus::document::Document;
+use crate::extract::relation::dedup_sorted;
 use crate::template::{GoldDedup, MentionMatch, TemplateError, TemplateSpec, walk_relation};
 use std::ops::Range;
 
@@ -210,11 +211,7 @@ impl<'s> GoldTableBuilder<'s> {
         let table = &mut self.table;
         let arguments_start = table.arguments.len();
         let own = &staged.arguments[staged.relations[index].arguments.clone()];
-        for (role, argument) in own.iter().enumerate() {
-            // A set's members written alike are one member: the first one stands for them.
-            if self.is_set && own[..role].iter().any(|a| a.rendered == argument.rendered) {
-                continue;
-            }
+        for (role, argument) in distinct_arguments(own, self.is_set) {
             let accepted_start = table.accepted.len();
             match self.spec.matching {
                 MentionMatch::Rendered => table.accepted.push(argument.rendered),
@@ -239,7 +236,7 @@ impl<'s> GoldTableBuilder<'s> {
                     }
                     let run = &mut table.accepted[accepted_start..];
                     run.sort_unstable();
-                    let distinct = distinct_prefix(run);
+                    let distinct = dedup_sorted(run);
                     table.accepted.truncate(accepted_start + distinct);
                 }
             }
@@ -258,12 +255,7 @@ impl<'s> GoldTableBuilder<'s> {
     fn lowercase_key(&self, index: usize, known: &KnownTable) -> (String, Vec<String>) {
         let relation = &self.staged.relations[index];
         let own = &self.staged.arguments[relation.arguments.clone()];
-        let mut arguments: Vec<String> = own
-            .iter()
-            .enumerate()
-            .filter(|(role, argument)| {
-                !self.is_set || !own[..*role].iter().any(|a| a.rendered == argument.rendered)
-            })
+        let mut arguments: Vec<String> = distinct_arguments(own, self.is_set)
             .map(|(_, argument)| known.string(argument.rendered).to_lowercase())
             .collect();
         if self.is_set {
@@ -303,16 +295,21 @@ fn written_alike(staged: &Staged, a: usize, b: usize, is_set: bool) -> bool {
         }
 }
 
-/// Moves the distinct values of sorted `values` to its front, in order; their number.
-fn distinct_prefix(values: &mut [usize]) -> usize {
-    let mut kept = 0;
-    for index in 0..values.len() {
-        if kept == 0 || values[index] != values[kept - 1] {
-            values[kept] = values[index];
-            kept += 1;
-        }
-    }
-    kept
+/// The arguments of a staged relation with their roles, a set's members written alike once
+/// (the first stands for them).
+fn distinct_arguments(
+    arguments: &[StagedArgument],
+    is_set: bool,
+) -> impl Iterator<Item = (usize, &StagedArgument)> {
+    arguments
+        .iter()
+        .enumerate()
+        .filter(move |&(role, argument)| {
+            !is_set
+                || !arguments[..role]
+                    .iter()
+                    .any(|earlier| earlier.rendered == argument.rendered)
+        })
 }
 
 impl GoldTable {
